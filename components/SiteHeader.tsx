@@ -1,0 +1,35 @@
+import Link from 'next/link';
+import { ThemeToggle } from './ThemeToggle';
+
+const NAV = [
+  { href: '/methods/', label: 'Methods' },
+  { href: '/compare/', label: 'Compare' },
+  { href: '/benchmarks/', label: 'Benchmarks' },
+  { href: '/about/', label: 'About' },
+];
+
+export function SiteHeader() {
+  return (
+    <header className="border-b border-slate-200 dark:border-slate-800">
+      <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
+        <Link href="/" className="text-lg font-semibold tracking-tight">
+          PEFT Atlas
+        </Link>
+        <nav aria-label="Main" className="order-3 w-full sm:order-none sm:w-auto">
+          <ul className="flex gap-4 text-sm">
+            {NAV.map((item) => (
+              <li key={item.href}>
+                <Link href={item.href} className="hover:text-brand-600 dark:hover:text-brand-300">
+                  {item.label}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div className="ml-auto">
+          <ThemeToggle />
+        </div>
+      </div>
+    </header>
+  );
+}

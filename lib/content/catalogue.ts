@@ -1,0 +1,44 @@
+import type { MethodRow } from '@/components/methods/filter';
+import {
+  CATEGORY_LABELS,
+  SUBGROUP_LABELS,
+  SURVEY_LABELS,
+  paperUrl,
+  taxonomy,
+  type TaxonomyMethod,
+} from '@/lib/peft/taxonomy';
+import { citationFromPaper, type Citation } from './citation';
+import { loadMethodPages, type MethodPage } from './pages';
+
+/** Joins the taxonomy with the written method pages: what every listing and page reads. */
+
+let cached: Map<string, MethodPage> | undefined;
+/** Method pages are parsed once per build (each route asks for them). */
+export function methodPages(): Map<string, MethodPage> {
+  cached ??= loadMethodPages();
+  return cached;
+}
+
+export function methodRows(): MethodRow[] {
+  const pages = methodPages();
+  return taxonomy.methods.map((m) => ({
+    id: m.id,
+    name: m.name,
+    category: m.category,
+    categoryLabel: CATEGORY_LABELS[m.category],
+    subgroup: m.subgroup,
+    subgroupLabel: m.subgroup ? SUBGROUP_LABELS[m.subgroup] : '—',
+    survey: m.survey,
+    surveyLabel: SURVEY_LABELS[m.survey],
+    year: m.paper?.year ?? null,
+    paperTitle: m.paper?.title ?? null,
+    paperUrl: m.paper ? paperUrl(m.paper) : null,
+    hasPage: pages.has(m.id),
+  }));
+}
+
+/** The original paper's citation, with the full author list when a written page gives it. */
+export function methodCitation(method: TaxonomyMethod): Citation | null {
+  if (!method.paper) return null;
+  return citationFromPaper(method.paper, methodPages().get(method.id)?.frontmatter.authors);
+}
