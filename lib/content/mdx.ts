@@ -1,4 +1,4 @@
-import { evaluate } from '@mdx-js/mdx';
+import { compile, run } from '@mdx-js/mdx';
 import type { MDXComponents, MDXContent } from 'mdx/types';
 import * as runtime from 'react/jsx-runtime';
 import rehypeShiki from '@shikijs/rehype';
@@ -16,12 +16,11 @@ export type { MDXComponents };
  */
 export async function compileMdx(source: string, file: string): Promise<MDXContent> {
   try {
-    const mod = await evaluate(source, {
-      ...runtime,
-      baseUrl: import.meta.url,
+    const compiled = await compile(source, {
+      outputFormat: 'function-body',
       remarkPlugins: [remarkGfm, remarkMath],
       rehypePlugins: [
-        [rehypeKatex, { throwOnError: true, strict: 'error' }],
+        [rehypeKatex, { strict: 'error' }],
         [rehypeShiki, { themes: { light: 'github-light', dark: 'github-dark' }, defaultColor: false }],
         rehypeSlug,
         [
@@ -34,6 +33,10 @@ export async function compileMdx(source: string, file: string): Promise<MDXConte
         ],
       ],
     });
+    // rehype-katex reports bad math as a message and renders it in red; a page must not ship that.
+    const mathError = compiled.messages.find((m) => m.source === 'rehype-katex');
+    if (mathError) throw new Error(`${mathError.reason} at line ${mathError.line ?? '?'}: ${mathError.cause}`);
+    const mod = await run(String(compiled), { ...runtime, baseUrl: import.meta.url });
     return mod.default;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
