@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import type { ReactNode } from 'react';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { CitationBlock } from '@/components/content/CitationBlock';
@@ -28,7 +29,7 @@ export async function generateMetadata({ params }: Params): Promise<Metadata> {
   };
 }
 
-function Fact({ term, children }: { term: string; children: React.ReactNode }) {
+function Fact({ term, children }: { term: string; children: ReactNode }) {
   return (
     <div className="grid grid-cols-[7rem_1fr] gap-2 py-1.5 sm:grid-cols-[9rem_1fr]">
       <dt className="font-medium text-slate-600 dark:text-slate-400">{term}</dt>
