@@ -21,7 +21,7 @@ export async function compileMdx(source: string, file: string): Promise<MDXConte
       remarkPlugins: [remarkGfm, remarkMath],
       rehypePlugins: [
         [rehypeKatex, { strict: 'error' }],
-        [rehypeShiki, { themes: { light: 'github-light', dark: 'github-dark' }, defaultColor: false }],
+        [rehypeShiki, { themes: { light: 'github-light-default', dark: 'github-dark-default' }, defaultColor: false }],
         rehypeSlug,
         [
           rehypeAutolinkHeadings,

@@ -1,0 +1,44 @@
+import { expect, type Page } from '@playwright/test';
+
+export const ORIGIN = 'http://127.0.0.1:4173';
+
+/** Every page of the site by kind, with the text of its h1. */
+export const ROUTES = [
+  { path: '/', h1: 'Parameter-efficient fine-tuning, mapped', kind: 'home' },
+  { path: '/methods/', h1: 'Methods', kind: 'methods index' },
+  { path: '/methods/lora/', h1: 'LoRA', kind: 'written method page' },
+  { path: '/methods/prompt-tuning/', h1: 'Prompt Tuning', kind: 'written method page' },
+  { path: '/methods/bitfit/', h1: 'BitFit', kind: 'unwritten method page' },
+  { path: '/compare/', h1: 'Compare methods', kind: 'compare' },
+  { path: '/benchmarks/', h1: 'Benchmarks', kind: 'benchmarks' },
+  { path: '/about/', h1: 'About PEFT Atlas', kind: 'about' },
+] as const;
+
+/** True for URLs the site may load: its own origin, and inline data:/blob: URLs. */
+export function isLocal(url: string): boolean {
+  return url === ORIGIN || url.startsWith(`${ORIGIN}/`) || url.startsWith('data:') || url.startsWith('blob:');
+}
+
+/**
+ * Start recording a page's console errors, uncaught exceptions and requests.
+ * Call before page.goto so nothing from the first load is missed.
+ */
+export function watchPage(page: Page) {
+  const errors: string[] = [];
+  const requests: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(`console.error: ${msg.text()} (${msg.location().url})`);
+  });
+  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+  page.on('request', (req) => requests.push(req.url()));
+  return {
+    errors,
+    requests,
+    external: () => requests.filter((url) => !isLocal(url)),
+  };
+}
+
+/** Resolves once React has hydrated: the theme toggle stays disabled until its effect has run. */
+export async function waitForHydration(page: Page) {
+  await expect(page.getByTestId('theme-toggle')).toBeEnabled();
+}
