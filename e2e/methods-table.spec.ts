@@ -104,3 +104,16 @@ test('the Year header sorts ascending, then descending', async ({ page }) => {
   expect(desc, 'years descending').toEqual([...desc].sort((a, b) => b - a));
   expect(desc[0]).toBeGreaterThan(desc[desc.length - 1]!);
 });
+
+test('Published since keeps only methods from that year on', async ({ page }) => {
+  await page.goto('/methods/');
+  await waitForHydration(page);
+  const recent = taxonomy.methods.filter((m) => m.paper && m.paper.year >= 2023).map((m) => m.id).sort();
+  expect(recent.length).toBeGreaterThan(0);
+
+  await page.getByRole('combobox', { name: /^Published since\b/ }).selectOption('2023');
+  await expect(rows(page)).toHaveCount(recent.length);
+  expect(await rowIds(page)).toEqual(recent);
+  expect((await years(page)).every((y) => y >= 2023)).toBe(true);
+  await expect(page).toHaveURL(/[?&]since=2023(&|$)/);
+});

@@ -5,10 +5,12 @@ import { CATEGORIES, CATEGORY_LABELS, SUBGROUPS, SUBGROUP_LABELS, SURVEY_COVERAG
 
 export const metadata: Metadata = {
   title: 'Methods',
-  description: 'Every parameter-efficient fine-tuning method of the survey taxonomy, filterable by category, subgroup and year.',
+  description: 'Every parameter-efficient fine-tuning method of the survey taxonomy, filterable by category, subgroup and publication year.',
 };
 
 export default function MethodsIndex() {
+  const rows = methodRows();
+  const years = [...new Set(rows.flatMap((r) => (r.year === null ? [] : [r.year])))].sort();
   return (
     <>
       <h1 className="text-3xl font-bold tracking-tight">Methods</h1>
@@ -18,10 +20,11 @@ export default function MethodsIndex() {
       </p>
       <div className="mt-6">
         <MethodsTable
-          rows={methodRows()}
+          rows={rows}
           categories={[...CATEGORIES, 'baseline' as const].map((c) => ({ value: c, label: CATEGORY_LABELS[c] }))}
           subgroups={SUBGROUPS.map((s) => ({ value: s, label: SUBGROUP_LABELS[s] }))}
           surveys={SURVEY_COVERAGE.map((s) => ({ value: s, label: SURVEY_LABELS[s] }))}
+          years={years.map((y) => ({ value: String(y), label: String(y) }))}
         />
       </div>
     </>

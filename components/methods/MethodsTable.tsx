@@ -15,21 +15,23 @@ interface Props {
   categories: Option[];
   subgroups: Option[];
   surveys: Option[];
+  years: Option[];
 }
 
-const COLUMNS: { key: SortKey | null; label: string }[] = [
-  { key: 'name', label: 'Method' },
-  { key: 'category', label: 'Category' },
-  { key: 'subgroup', label: 'Subgroup' },
-  { key: 'year', label: 'Year' },
-  { key: null, label: 'Paper' },
+// On narrow screens the least essential columns hide rather than forcing a sideways scroll.
+const COLUMNS: { key: SortKey | null; label: string; className: string }[] = [
+  { key: 'name', label: 'Method', className: '' },
+  { key: 'category', label: 'Category', className: '' },
+  { key: 'subgroup', label: 'Subgroup', className: 'hidden sm:table-cell' },
+  { key: 'year', label: 'Year', className: '' },
+  { key: null, label: 'Paper', className: 'hidden md:table-cell' },
 ];
 
 const selectClass =
   'rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-600 dark:bg-slate-900';
 
 /** Filterable, sortable list of every method; the filter state lives in the URL query. */
-export function MethodsTable({ rows, categories, subgroups, surveys }: Props) {
+export function MethodsTable({ rows, categories, subgroups, surveys, years }: Props) {
   const [query, setQuery] = useState<TableQuery>(DEFAULT_QUERY);
 
   // The page is static, so the URL is read after hydration rather than at build time.
@@ -44,10 +46,11 @@ export function MethodsTable({ rows, categories, subgroups, surveys }: Props) {
   const sortBy = (key: SortKey) =>
     update({ sort: key, dir: query.sort === key && query.dir === 'asc' ? 'desc' : 'asc' });
 
-  const filters: { key: 'category' | 'subgroup' | 'survey'; label: string; options: Option[] }[] = [
+  const filters: { key: 'category' | 'subgroup' | 'survey' | 'since'; label: string; options: Option[] }[] = [
     { key: 'category', label: 'Category', options: categories },
     { key: 'subgroup', label: 'Subgroup', options: subgroups },
     { key: 'survey', label: 'In the survey', options: surveys },
+    { key: 'since', label: 'Published since', options: years },
   ];
 
   return (
@@ -86,7 +89,7 @@ export function MethodsTable({ rows, categories, subgroups, surveys }: Props) {
       </p>
 
       <div className="mt-2 overflow-x-auto">
-        <table className="w-full min-w-[40rem] border-collapse text-left text-sm">
+        <table className="w-full border-collapse text-left text-sm">
           <caption className="sr-only">PEFT methods of the survey&apos;s taxonomy</caption>
           <thead>
             <tr className="border-b border-slate-300 dark:border-slate-700">
@@ -94,7 +97,7 @@ export function MethodsTable({ rows, categories, subgroups, surveys }: Props) {
                 <th
                   key={col.label}
                   scope="col"
-                  className="py-2 pr-4 font-semibold"
+                  className={`py-2 pr-4 font-semibold ${col.className}`}
                   aria-sort={col.key && query.sort === col.key ? (query.dir === 'asc' ? 'ascending' : 'descending') : undefined}
                 >
                   {col.key ? (
@@ -121,9 +124,9 @@ export function MethodsTable({ rows, categories, subgroups, surveys }: Props) {
                 <td className="py-2 pr-4">
                   <CategoryBadge category={r.category} label={r.categoryLabel} />
                 </td>
-                <td className="py-2 pr-4">{r.subgroupLabel}</td>
+                <td className="hidden py-2 pr-4 sm:table-cell">{r.subgroupLabel}</td>
                 <td className="py-2 pr-4 tabular-nums">{r.year ?? '—'}</td>
-                <td className="py-2 pr-4">
+                <td className="hidden py-2 pr-4 md:table-cell">
                   {r.paperTitle && r.paperUrl ? (
                     <a href={r.paperUrl} className="underline">
                       {r.paperTitle}

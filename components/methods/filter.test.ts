@@ -27,6 +27,10 @@ describe('filterAndSort', () => {
     expect(filterAndSort(ROWS, { ...DEFAULT_QUERY, subgroup: 'low-rank', q: 'lo' }).map((r) => r.id)).toEqual(['lora']);
   });
 
+  it('keeps methods published in or after a year, dropping the paperless baseline', () => {
+    expect(filterAndSort(ROWS, { ...DEFAULT_QUERY, since: '2020' }).map((r) => r.id)).toEqual(['bitfit', 'lora']);
+  });
+
   it('sorts by the survey category order by default, then by name', () => {
     expect(filterAndSort(ROWS, DEFAULT_QUERY).map((r) => r.id)).toEqual(['full', 'adapters', 'bitfit', 'lora']);
   });
@@ -52,7 +56,7 @@ describe('URL query', () => {
     expect(queryToParams(DEFAULT_QUERY).toString()).toBe('');
   });
 
-  it('ignores an unknown sort key', () => {
-    expect(queryFromParams(new URLSearchParams('sort=evil&dir=sideways'))).toEqual(DEFAULT_QUERY);
+  it('ignores an unknown sort key and a malformed year', () => {
+    expect(queryFromParams(new URLSearchParams('sort=evil&dir=sideways&since=later'))).toEqual(DEFAULT_QUERY);
   });
 });

@@ -20,6 +20,8 @@ export interface TableQuery {
   category: string;
   subgroup: string;
   survey: string;
+  /** Earliest publication year to show, as a string ('' = any). */
+  since: string;
   sort: SortKey;
   dir: 'asc' | 'desc';
 }
@@ -27,7 +29,7 @@ export interface TableQuery {
 export const SORT_KEYS = ['name', 'category', 'subgroup', 'year'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 
-export const DEFAULT_QUERY: TableQuery = { q: '', category: '', subgroup: '', survey: '', sort: 'category', dir: 'asc' };
+export const DEFAULT_QUERY: TableQuery = { q: '', category: '', subgroup: '', survey: '', since: '', sort: 'category', dir: 'asc' };
 
 const CATEGORY_ORDER = ['baseline', 'additive', 'selective', 'reparametrization', 'hybrid'];
 
@@ -52,6 +54,7 @@ export function filterAndSort(rows: readonly MethodRow[], query: TableQuery): Me
       (!query.category || r.category === query.category) &&
       (!query.subgroup || r.subgroup === query.subgroup) &&
       (!query.survey || r.survey === query.survey) &&
+      (!query.since || (r.year !== null && r.year >= Number(query.since))) &&
       (!needle || `${r.name} ${r.id} ${r.paperTitle ?? ''}`.toLowerCase().includes(needle)),
   );
   const sign = query.dir === 'asc' ? 1 : -1;
@@ -67,6 +70,7 @@ export function queryFromParams(params: URLSearchParams): TableQuery {
     category: params.get('category') ?? '',
     subgroup: params.get('subgroup') ?? '',
     survey: params.get('survey') ?? '',
+    since: /^\d{4}$/.test(params.get('since') ?? '') ? (params.get('since') as string) : '',
     sort: (SORT_KEYS as readonly string[]).includes(sort ?? '') ? (sort as SortKey) : DEFAULT_QUERY.sort,
     dir: params.get('dir') === 'desc' ? 'desc' : 'asc',
   };

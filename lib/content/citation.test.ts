@@ -32,6 +32,14 @@ describe('toBibtex', () => {
     expect(bib.split('{').length).toBe(bib.split('}').length);
   });
 
+  it('keeps a multi-word surname together', () => {
+    const paper = findMethod('bitfit')?.paper;
+    if (!paper) throw new Error('bitfit has a paper in the taxonomy');
+    const bib = toBibtex(citationFromPaper(paper));
+    expect(bib).toMatch(/^@inproceedings\{benzaken2022bitfit,/);
+    expect(bib).toContain('author = {{Ben Zaken} and Ravfogel and Goldberg}');
+  });
+
   it('omits arXiv fields for papers without an arXiv id', () => {
     const paper = findMethod('lets')?.paper;
     if (!paper) throw new Error('lets has a paper in the taxonomy');

@@ -33,8 +33,13 @@ export function splitAuthors(authors: string): string[] {
 
 const STOP_WORDS = new Set(['a', 'an', 'the', 'on', 'of', 'for', 'to', 'in', 'and', 'towards']);
 
+/** "Hu, Edward J." -> "Hu"; a name given without a comma is all surname ("Ben Zaken"). */
+function surname(author: string): string {
+  return author.includes(',') ? (author.split(',')[0] ?? author) : author;
+}
+
 function citationKey(firstAuthor: string, year: number, title: string): string {
-  const last = (firstAuthor.split(',')[0] ?? firstAuthor).split(/\s+/).pop() ?? 'anon';
+  const last = surname(firstAuthor);
   const word = title
     .toLowerCase()
     .split(/[^a-z0-9]+/)
@@ -60,7 +65,8 @@ export function toBibtex(c: Citation): string {
   const isPreprint = /^arxiv$/i.test(c.venue.trim());
   const fields: [string, string][] = [
     ['title', `{${c.title}}`],
-    ['author', c.authors.join(' and ')],
+    // Brace a multi-word surname given alone, or BibTeX reads "Ben Zaken" as first name + last name.
+    ['author', c.authors.map((a) => (!a.includes(',') && /\s/.test(a) ? `{${a}}` : a)).join(' and ')],
     [isPreprint ? 'journal' : 'booktitle', isPreprint && c.arxiv ? `arXiv preprint arXiv:${c.arxiv}` : c.venue],
     ['year', String(c.year)],
   ];

@@ -60,7 +60,7 @@ export default async function MethodPage({ params }: Params) {
       <dl className="mt-6 max-w-3xl divide-y divide-slate-100 border-y border-slate-200 text-sm dark:divide-slate-800 dark:border-slate-700">
         <Fact term="Category">
           <CategoryBadge category={method.category} label={CATEGORY_LABELS[method.category]} />
-          {method.subgroup && <span className="text-slate-600 dark:text-slate-400"> · {SUBGROUP_LABELS[method.subgroup]}</span>}
+          {method.subgroup && SUBGROUP_LABELS[method.subgroup] !== CATEGORY_LABELS[method.category] && <span className="text-slate-600 dark:text-slate-400"> · {SUBGROUP_LABELS[method.subgroup]}</span>}
         </Fact>
         <Fact term="In the survey">{SURVEY_LABELS[method.survey]}</Fact>
         {method.paper && (
