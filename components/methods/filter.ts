@@ -1,19 +1,8 @@
 /** Pure filtering and sorting for the methods table, kept apart so it can be unit-tested. */
 
-export interface MethodRow {
-  id: string;
-  name: string;
-  category: string;
-  categoryLabel: string;
-  subgroup: string | null;
-  subgroupLabel: string;
-  survey: string;
-  surveyLabel: string;
-  year: number | null;
-  paperTitle: string | null;
-  paperUrl: string | null;
-  hasPage: boolean;
-}
+import type { MethodRow } from '@/lib/content/catalogue';
+
+export type { MethodRow };
 
 export interface TableQuery {
   q: string;

@@ -1,4 +1,3 @@
-import type { MethodRow } from '@/components/methods/filter';
 import {
   CATEGORY_LABELS,
   SUBGROUP_LABELS,
@@ -11,6 +10,22 @@ import { citationFromPaper, type Citation } from './citation';
 import { loadMethodPages, type MethodPage } from './pages';
 
 /** Joins the taxonomy with the written method pages: what every listing and page reads. */
+
+/** One line of the methods table: plain data, so it can be handed to a client component. */
+export interface MethodRow {
+  id: string;
+  name: string;
+  category: string;
+  categoryLabel: string;
+  subgroup: string | null;
+  subgroupLabel: string;
+  survey: string;
+  surveyLabel: string;
+  year: number | null;
+  paperTitle: string | null;
+  paperUrl: string | null;
+  hasPage: boolean;
+}
 
 let cached: Map<string, MethodPage> | undefined;
 /** Method pages are parsed once per build (each route asks for them). */
