@@ -4,7 +4,7 @@
 set -euo pipefail
 browser="${CHROMIUM_PATH:-/usr/bin/chromium}"
 [ -x "$browser" ] && exit 0
-if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+if [ "$browser" = /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "Installing Debian's chromium for the browser tests..."
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
