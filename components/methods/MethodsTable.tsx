@@ -18,13 +18,17 @@ interface Props {
   years: Option[];
 }
 
-// On narrow screens the least essential columns hide rather than forcing a sideways scroll.
+// On narrow screens the least essential columns hide rather than forcing a sideways scroll;
+// header and body cells of a column share one class so they hide together.
+const SUBGROUP_CELL = 'hidden sm:table-cell';
+const PAPER_CELL = 'hidden md:table-cell';
+
 const COLUMNS: { key: SortKey | null; label: string; className: string }[] = [
   { key: 'name', label: 'Method', className: '' },
   { key: 'category', label: 'Category', className: '' },
-  { key: 'subgroup', label: 'Subgroup', className: 'hidden sm:table-cell' },
+  { key: 'subgroup', label: 'Subgroup', className: SUBGROUP_CELL },
   { key: 'year', label: 'Year', className: '' },
-  { key: null, label: 'Paper', className: 'hidden md:table-cell' },
+  { key: null, label: 'Paper', className: PAPER_CELL },
 ];
 
 const selectClass =
@@ -124,9 +128,9 @@ export function MethodsTable({ rows, categories, subgroups, surveys, years }: Pr
                 <td className="py-2 pr-4">
                   <CategoryBadge category={r.category} label={r.categoryLabel} />
                 </td>
-                <td className="hidden py-2 pr-4 sm:table-cell">{r.subgroupLabel}</td>
+                <td className={`py-2 pr-4 ${SUBGROUP_CELL}`}>{r.subgroupLabel}</td>
                 <td className="py-2 pr-4 tabular-nums">{r.year ?? '—'}</td>
-                <td className="hidden py-2 pr-4 md:table-cell">
+                <td className={`py-2 pr-4 ${PAPER_CELL}`}>
                   {r.paperTitle && r.paperUrl ? (
                     <a href={r.paperUrl} className="underline">
                       {r.paperTitle}
