@@ -1,7 +1,5 @@
 import { defineConfig, devices } from '@playwright/test';
-
-const PORT = 4173;
-const baseURL = `http://127.0.0.1:${PORT}`;
+import { ORIGIN as baseURL, PORT } from './e2e/support';
 
 /**
  * Browser tests against the static export in out/ (run `npm run build` first; `npm test` does).

@@ -1,6 +1,8 @@
 import { expect, type Page } from '@playwright/test';
 
-export const ORIGIN = 'http://127.0.0.1:4173';
+/** The port the browser tests serve out/ on; playwright.config.ts reads it from here. */
+export const PORT = 4173;
+export const ORIGIN = `http://127.0.0.1:${PORT}`;
 
 /** Every page of the site by kind, with the text of its h1. */
 export const ROUTES = [
@@ -8,7 +10,8 @@ export const ROUTES = [
   { path: '/methods/', h1: 'Methods', kind: 'methods index' },
   { path: '/methods/lora/', h1: 'LoRA', kind: 'written method page' },
   { path: '/methods/prompt-tuning/', h1: 'Prompt Tuning', kind: 'written method page' },
-  { path: '/methods/bitfit/', h1: 'BitFit', kind: 'unwritten method page' },
+  { path: '/methods/bitfit/', h1: 'BitFit', kind: 'method page with a playground' },
+  { path: '/methods/ia3/', h1: '(IA)³', kind: 'unwritten method page' },
   { path: '/compare/', h1: 'Compare methods', kind: 'compare' },
   { path: '/benchmarks/', h1: 'Benchmarks', kind: 'benchmarks' },
   { path: '/about/', h1: 'About PEFT Atlas', kind: 'about' },

@@ -1,8 +1,9 @@
 import type { MDXComponents } from '@/lib/content/mdx';
+import { LazyPlayground } from '@/components/playground/LazyPlayground';
 
 /**
- * Components an MDX page may use by name. Live parts (the playground and the calculator)
- * join this map when they exist; until then a page cannot reference them by accident.
+ * Components an MDX page may use by name: `<Playground method="lora" />` embeds a live toy
+ * fine-tune of an implemented method.
  */
 export const mdxComponents: MDXComponents = {
   table: (props) => (
@@ -10,4 +11,5 @@ export const mdxComponents: MDXComponents = {
       <table {...props} />
     </div>
   ),
+  Playground: LazyPlayground,
 };

@@ -17,14 +17,16 @@ export const PAGES_DIR = 'content/pages';
 export const methodFrontmatterSchema = z.strictObject({
   id: z.string().min(1),
   category: z.enum(['additive', 'selective', 'reparametrization', 'hybrid', 'baseline']),
-  year: z.number().int(),
+  /** The original paper's year; absent for the baseline, which has no paper. */
+  year: z.number().int().optional(),
   /** One sentence: shown in listings and as the page description. */
   summary: z.string().min(20).max(300),
   /** What the method trains, and what stays frozen: shown as the page's fact box. */
   trained: z.string().min(1),
   frozen: z.string().min(1),
-  /** Full author list of the original paper ("Last, First"), for its BibTeX entry. */
-  authors: z.array(z.string().min(1)).min(1),
+  /** Full author list of the original paper ("Last, First"), for its BibTeX entry; absent
+   * for the baseline. */
+  authors: z.array(z.string().min(1)).min(1).optional(),
 });
 
 export type MethodFrontmatter = z.output<typeof methodFrontmatterSchema>;
@@ -60,8 +62,14 @@ export function parseMethodPage(file: string, source: string): MethodPage {
     if (method.category !== frontmatter.category) {
       problems.push(`field "category": "${frontmatter.category}" but the taxonomy says "${method.category}"`);
     }
-    if (method.paper && method.paper.year !== frontmatter.year) {
-      problems.push(`field "year": ${frontmatter.year} but the taxonomy says ${method.paper.year}`);
+    if (method.paper) {
+      if (method.paper.year !== frontmatter.year) {
+        problems.push(`field "year": ${frontmatter.year ?? 'missing'} but the taxonomy says ${method.paper.year}`);
+      }
+      if (!frontmatter.authors) problems.push('field "authors": required for a method with a paper');
+    } else {
+      if (frontmatter.year !== undefined) problems.push('field "year": the taxonomy gives this method no paper, so it has no year');
+      if (frontmatter.authors) problems.push('field "authors": the taxonomy gives this method no paper, so it has no authors');
     }
   }
   if (problems.length > 0) throw new ContentError(file, problems);

@@ -1,0 +1,59 @@
+'use client';
+
+import { linearNames } from '@/lib/peft/arch';
+import type { PeftMethod } from '@/lib/peft/methods/types';
+import { TOY_ARCH, type PlaygroundForm } from './settings';
+
+/** One control per hyperparameter, built from the method file's metadata. */
+export function HyperControls({ method, form, disabled, onChange }: { method: PeftMethod; form: PlaygroundForm; disabled: boolean; onChange: (hyper: PlaygroundForm['hyper']) => void }) {
+  const set = (key: string, value: string | string[]) => onChange({ ...form.hyper, [key]: value });
+  if (method.hyperparams.length === 0) {
+    return <p className="text-sm text-slate-600 sm:col-span-2 dark:text-slate-400">{method.name} has no hyperparameters of its own.</p>;
+  }
+  return (
+    <>
+      {method.hyperparams.map((h) => {
+        const value = form.hyper[h.key];
+        if (h.kind === 'modules') {
+          const chosen = Array.isArray(value) ? value : [];
+          return (
+            <fieldset key={h.key} className="text-sm sm:col-span-2" disabled={disabled}>
+              <legend className="font-medium">{h.label}</legend>
+              <div className="mt-1 flex flex-wrap gap-3">
+                {linearNames(TOY_ARCH).map((name) => (
+                  <label key={name} className="inline-flex items-center gap-1 font-mono">
+                    <input type="checkbox" checked={chosen.includes(name)} onChange={(e) => set(h.key, e.target.checked ? [...chosen, name] : chosen.filter((n) => n !== name))} />
+                    {name}
+                  </label>
+                ))}
+              </div>
+              <p className="text-xs text-slate-600 dark:text-slate-400">{h.help}</p>
+            </fieldset>
+          );
+        }
+        if (h.kind === 'choice') {
+          return (
+            <label key={h.key} className="flex flex-col gap-1 text-sm">
+              <span className="font-medium">{h.label}</span>
+              <select className="rounded border border-slate-300 bg-transparent px-2 py-1 dark:border-slate-600" value={String(value)} disabled={disabled} onChange={(e) => set(h.key, e.target.value)}>
+                {h.options.map((o) => (
+                  <option key={o.value} value={o.value}>
+                    {o.label}
+                  </option>
+                ))}
+              </select>
+              <span className="text-xs text-slate-600 dark:text-slate-400">{h.help}</span>
+            </label>
+          );
+        }
+        return (
+          <label key={h.key} className="flex flex-col gap-1 text-sm">
+            <span className="font-medium">{h.label}</span>
+            <input data-testid={`pg-hyper-${h.key}`} inputMode="decimal" className="rounded border border-slate-300 bg-transparent px-2 py-1 dark:border-slate-600" value={String(value ?? '')} disabled={disabled} onChange={(e) => set(h.key, e.target.value)} />
+            <span className="text-xs text-slate-600 dark:text-slate-400">{h.help}</span>
+          </label>
+        );
+      })}
+    </>
+  );
+}

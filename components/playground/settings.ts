@@ -1,0 +1,56 @@
+import { resolveConfig } from '@/lib/peft/methods/config';
+import type { HyperValue, MethodConfig, PeftMethod } from '@/lib/peft/methods/types';
+import { toyArchitecture } from '@/lib/peft/model/toy-arch';
+import type { RunRequest } from '@/lib/peft/train/protocol';
+
+/** What the playground's form holds: text as typed, so a half-typed number is not lost. */
+export interface PlaygroundForm {
+  hyper: Record<string, string | string[]>;
+  task: RunRequest['task'];
+  steps: string;
+  learningRate: string;
+  batchSize: string;
+}
+
+export const TOY_ARCH = toyArchitecture();
+
+export function initialForm(method: PeftMethod): PlaygroundForm {
+  const config = resolveConfig(method, TOY_ARCH);
+  const hyper: PlaygroundForm['hyper'] = {};
+  for (const [k, v] of Object.entries(config)) hyper[k] = Array.isArray(v) ? v : String(v);
+  return { hyper, task: 'topic', steps: '300', learningRate: String(method.toyLearningRate), batchSize: '16' };
+}
+
+function numberIn(label: string, raw: string, min: number, max: number, integer: boolean): number {
+  const v = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(v)) throw new RangeError(`${label} must be a number`);
+  if (integer && !Number.isInteger(v)) throw new RangeError(`${label} must be a whole number`);
+  if (v < min || v > max) throw new RangeError(`${label} must be between ${min} and ${max}`);
+  return v;
+}
+
+/** The run the form describes, or the first problem with it as a sentence for the user. */
+export function readForm(method: PeftMethod, form: PlaygroundForm): { request: RunRequest; config: MethodConfig } | { error: string } {
+  try {
+    const input: Record<string, HyperValue> = {};
+    for (const h of method.hyperparams) {
+      const raw = form.hyper[h.key];
+      if (raw === undefined) continue;
+      input[h.key] = h.kind === 'int' || h.kind === 'number' ? Number(String(raw).trim() === '' ? NaN : raw) : raw;
+    }
+    const config = resolveConfig(method, TOY_ARCH, input);
+    const request: RunRequest = {
+      method: method.id,
+      config: { ...config },
+      task: form.task,
+      steps: numberIn('Steps', form.steps, 10, 2000, true),
+      learningRate: numberIn('Learning rate', form.learningRate, 1e-5, 1, false),
+      batchSize: numberIn('Batch size', form.batchSize, 1, 64, true),
+      seed: 0,
+      evalEvery: 10,
+    };
+    return { request, config };
+  } catch (err) {
+    return { error: err instanceof Error ? err.message : String(err) };
+  }
+}

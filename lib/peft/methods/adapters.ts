@@ -1,0 +1,80 @@
+import type * as tfTypes from '@tensorflow/tfjs';
+import { createRng } from '../model/random';
+import { disposeAll, normalVariable, zerosVariable } from '../model/params';
+import type { Sublayer } from '../model/hooks';
+import { numberValue, stringValue } from './config';
+import type { PeftMethod } from './types';
+
+const PLACEMENTS: Record<string, readonly Sublayer[]> = {
+  both: ['attention', 'mlp'],
+  attention: ['attention'],
+  mlp: ['mlp'],
+};
+
+/**
+ * Houlsby adapters (Houlsby et al., 2019): after a sublayer's output projection and before the
+ * residual add, h ← h + up(swish(down(h))), with a bottleneck of m ≪ d units. Weights start
+ * near zero (std 1e-3, the scale of the authors’ code), so each adapter starts close to the identity. Counting follows the
+ * AdapterHub library the survey's experiments used: adapter weights and biases only (the
+ * original paper also tuned LayerNorms), after self-attention and the feed-forward block of
+ * every layer, none after cross-attention.
+ */
+export const adapters: PeftMethod = {
+  id: 'adapters',
+  name: 'Adapters (Houlsby)',
+  hyperparams: [
+    { key: 'bottleneck', label: 'Bottleneck m', help: 'Width of the adapter’s hidden layer.', kind: 'int', min: 1, max: 8192, default: 8 },
+    {
+      key: 'placement',
+      label: 'Placement',
+      help: 'Which sublayers of every block get an adapter.',
+      kind: 'choice',
+      options: [
+        { value: 'both', label: 'After attention and MLP (Houlsby)' },
+        { value: 'mlp', label: 'After the MLP only (Pfeiffer-style)' },
+        { value: 'attention', label: 'After attention only' },
+      ],
+      default: 'both',
+    },
+  ],
+  toyLearningRate: 5e-3,
+  traits: { backpropThroughBackbone: true, inference: 'extra-modules', addedTokens: () => 0 },
+  trainableParams(arch, config) {
+    const m = numberValue(config, 'bottleneck');
+    const perLayer = (PLACEMENTS[stringValue(config, 'placement')] ?? []).length;
+    const d = arch.hiddenSize;
+    return arch.stacks.reduce((sum, s) => sum + s.layers * perLayer * (2 * d * m + m + d), 0);
+  },
+  apply(model, config, { seed = 0 } = {}) {
+    const tf = model.tf;
+    const m = numberValue(config, 'bottleneck');
+    const sites = PLACEMENTS[stringValue(config, 'placement')] ?? [];
+    const d = model.dims.hiddenSize;
+    const rng = createRng(seed);
+    const modules = new Map<string, { down: tfTypes.Variable; downBias: tfTypes.Variable; up: tfTypes.Variable; upBias: tfTypes.Variable }>();
+    for (let layer = 0; layer < model.dims.layers; layer++) {
+      for (const site of sites) {
+        modules.set(`${layer}.${site}`, {
+          down: normalVariable(tf, rng, [d, m], 1e-3),
+          downBias: zerosVariable(tf, [m]),
+          up: normalVariable(tf, rng, [m, d], 1e-3),
+          upBias: zerosVariable(tf, [d]),
+        });
+      }
+    }
+    const all = [...modules.values()].flatMap((a) => [a.down, a.downBias, a.up, a.upBias]);
+    return {
+      trainable: all,
+      hooks: {
+        sublayerOutput(layer, sublayer, output) {
+          const a = modules.get(`${layer}.${sublayer}`);
+          if (!a) return output;
+          const z = tf.add(tf.matMul(output, a.down), a.downBias);
+          const act = tf.mul(z, tf.sigmoid(z));
+          return tf.add(output, tf.add(tf.matMul(act, a.up), a.upBias));
+        },
+      },
+      dispose: () => disposeAll(all),
+    };
+  },
+};

@@ -1,0 +1,34 @@
+import type * as tfTypes from '@tensorflow/tfjs';
+import { createRng, randInt } from '../model/random';
+import { numberValue } from './config';
+import type { PeftMethod } from './types';
+
+/**
+ * Prompt Tuning (Lester et al., 2021): l trainable vectors are placed before the embedded input
+ * of a frozen model. They start as copies of randomly drawn vocabulary embeddings, one of the
+ * paper's initialisations. Counting follows HF PEFT: an encoder–decoder model gets a prompt for
+ * each stack (encoder and decoder), so it trains 2·l·d parameters.
+ * On the toy model the virtual tokens carry no position embedding; real tokens keep theirs.
+ */
+export const promptTuning: PeftMethod = {
+  id: 'prompt-tuning',
+  name: 'Prompt Tuning',
+  hyperparams: [
+    { key: 'tokens', label: 'Virtual tokens l', help: 'Number of trainable prompt vectors.', kind: 'int', min: 1, max: 512, default: 8 },
+  ],
+  toyLearningRate: 3e-2,
+  traits: { backpropThroughBackbone: true, inference: 'longer-input', addedTokens: (c) => numberValue(c, 'tokens') },
+  trainableParams: (arch, config) => numberValue(config, 'tokens') * arch.hiddenSize * arch.stacks.length,
+  apply(model, config, { seed = 0 } = {}) {
+    const tf = model.tf;
+    const l = numberValue(config, 'tokens');
+    const rng = createRng(seed);
+    const rows = Array.from({ length: l }, () => randInt(rng, 0, model.dims.vocabSize - 1));
+    const prompt = tf.variable(tf.gather(model.weight('wte'), rows) as tfTypes.Tensor2D, true);
+    return {
+      trainable: [prompt],
+      hooks: { inputPrefix: () => prompt },
+      dispose: () => prompt.dispose(),
+    };
+  },
+};

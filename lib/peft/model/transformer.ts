@@ -1,0 +1,161 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Architecture } from '../arch';
+import type { ModelHooks, LinearSite, ScaleSite } from './hooks';
+import { TOY_DIMS, type ToyDims, toyArchitecture, weightShapes } from './toy-arch';
+import { createRng, normals } from './random';
+
+/**
+ * The toy model every playground starts from: a GPT-style decoder written with TensorFlow.js core
+ * ops. Pre-LayerNorm blocks, multi-head attention with separate q/k/v/o maps, a GELU MLP, and
+ * an LM head tied to the token embeddings. Every weight is a `tf.Variable`; none is trained
+ * unless a method lists it among its trainable variables.
+ */
+
+const GELU_C = Math.sqrt(2 / Math.PI);
+
+function gelu(x: tf.Tensor2D): tf.Tensor2D {
+  // tanh approximation, as in GPT-2
+  const inner = tf.mul(GELU_C, tf.add(x, tf.mul(0.044715, tf.pow(x, 3))));
+  return tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(inner)));
+}
+
+/** Additive attention mask `[queries, prefix + queries]`: prefix keys are always visible. */
+function causalMask(queries: number, prefix: number): tf.Tensor2D {
+  const keys = prefix + queries;
+  const m = new Float32Array(queries * keys);
+  for (let q = 0; q < queries; q++) for (let k = prefix + q + 1; k < keys; k++) m[q * keys + k] = -1e9;
+  return tf.tensor2d(m, [queries, keys]);
+}
+
+/** The TensorFlow.js namespace, as a type: method files receive it through `model.tf`. */
+export type TF = typeof tf;
+
+export class ToyModel {
+  readonly arch: Architecture;
+  /** Methods reach TensorFlow.js through the model, so their files hold no runtime import of it
+   * and the calculators can load them without shipping TensorFlow.js. */
+  readonly tf: TF = tf;
+  private constructor(
+    readonly dims: ToyDims,
+    readonly weights: ReadonlyMap<string, tf.Variable>,
+  ) {
+    this.arch = toyArchitecture(dims);
+  }
+
+  /** GPT-2-style initialisation (normal, std 0.02; norms at identity), seeded. */
+  static init(dims: ToyDims = TOY_DIMS, seed = 0): ToyModel {
+    const rng = createRng(seed);
+    const values = new Map<string, Float32Array>();
+    for (const [name, shape] of weightShapes(dims)) {
+      const size = shape.reduce((a, b) => a * b, 1);
+      if (name.endsWith('bias')) values.set(name, new Float32Array(size));
+      else if (/ln_\w+\.weight$/.test(name)) values.set(name, new Float32Array(size).fill(1));
+      else values.set(name, normals(rng, size, 0.02));
+    }
+    return ToyModel.fromValues(dims, values);
+  }
+
+  static fromValues(dims: ToyDims, values: ReadonlyMap<string, Float32Array>): ToyModel {
+    const weights = new Map<string, tf.Variable>();
+    for (const [name, shape] of weightShapes(dims)) {
+      const data = values.get(name);
+      if (!data) throw new Error(`missing weight "${name}"`);
+      // Marked trainable so gradients may flow to any of them; the trainer only ever updates
+      // the variables a method lists, so everything else stays frozen.
+      weights.set(name, tf.variable(tf.tensor(data, shape), true));
+    }
+    return new ToyModel(dims, weights);
+  }
+
+  weight(name: string): tf.Variable {
+    const w = this.weights.get(name);
+    if (!w) throw new Error(`the toy model has no weight "${name}"`);
+    return w;
+  }
+
+  /** Copies of every weight's values, e.g. to save them or to check that frozen ones stayed put. */
+  snapshot(): Map<string, Float32Array> {
+    return new Map([...this.weights].map(([name, v]) => [name, v.dataSync() as Float32Array]));
+  }
+
+  parameterCount(): number {
+    return [...this.weights.values()].reduce((sum, v) => sum + v.size, 0);
+  }
+
+  /** Logits `[batch, length, vocab]` for token ids `[batch, length]`. */
+  forward(inputs: tf.Tensor2D, hooks: ModelHooks = {}): tf.Tensor3D {
+    return tf.tidy((): tf.Tensor3D => {
+      const [batch, length] = inputs.shape;
+      const { hiddenSize: h, vocabSize } = this.dims;
+      // One-hot × table instead of gather: the WASM backend cannot backprop through gather.
+      const tokens = tf.matMul(tf.oneHot(tf.reshape(inputs, [-1]), vocabSize), this.weight('wte'));
+      const positions = tf.slice(this.weight('wpe'), [0, 0], [length, h]);
+      let x = tf.add(tf.reshape(tokens, [batch, length, h]), positions) as tf.Tensor3D;
+      const prefix = hooks.inputPrefix?.();
+      const prefixLength = prefix ? prefix.shape[0] : 0;
+      if (prefix) x = tf.concat([tf.tile(tf.expandDims(prefix, 0), [batch, 1, 1]), x], 1) as tf.Tensor3D;
+      const seq = prefixLength + length;
+      let hidden = tf.reshape(x, [batch * seq, h]) as tf.Tensor2D;
+
+      for (let layer = 0; layer < this.dims.layers; layer++) {
+        const a = this.norm(hidden, `h.${layer}.ln_1`);
+        let attn = this.attention(a, layer, batch, seq, hooks);
+        if (hooks.sublayerOutput) attn = hooks.sublayerOutput(layer, 'attention', attn, a);
+        hidden = tf.add(hidden, attn);
+        const m = this.norm(hidden, `h.${layer}.ln_2`);
+        let inner = gelu(this.linear({ layer, name: 'fc1' }, m, hooks));
+        inner = this.scaled(layer, 'mlp.hidden', inner, hooks);
+        let mlp = this.linear({ layer, name: 'fc2' }, inner, hooks);
+        if (hooks.sublayerOutput) mlp = hooks.sublayerOutput(layer, 'mlp', mlp, m);
+        hidden = tf.add(hidden, mlp);
+      }
+
+      const out = this.norm(hidden, 'ln_f');
+      const logits = tf.matMul(out, this.weight('wte'), false, true);
+      return tf.slice(tf.reshape(logits, [batch, seq, vocabSize]) as tf.Tensor3D, [0, prefixLength, 0], [batch, length, vocabSize]);
+    });
+  }
+
+  private linear(site: LinearSite, x: tf.Tensor2D, hooks: ModelHooks): tf.Tensor2D {
+    const key = `h.${site.layer}.${site.name}`;
+    const base = tf.add(tf.matMul(x, this.weight(`${key}.weight`)), this.weight(`${key}.bias`)) as tf.Tensor2D;
+    return hooks.linear ? hooks.linear(site, x, base) : base;
+  }
+
+  private scaled(layer: number, site: ScaleSite, x: tf.Tensor2D, hooks: ModelHooks): tf.Tensor2D {
+    return hooks.scale ? hooks.scale(layer, site, x) : x;
+  }
+
+  private norm(x: tf.Tensor2D, key: string): tf.Tensor2D {
+    const { mean, variance } = tf.moments(x, -1, true);
+    const normed = tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5)));
+    return tf.add(tf.mul(normed, this.weight(`${key}.weight`)), this.weight(`${key}.bias`));
+  }
+
+  /** Multi-head causal self-attention; 4-D at most (`[batch, heads, seq, headDim]`). */
+  private attention(a: tf.Tensor2D, layer: number, batch: number, seq: number, hooks: ModelHooks): tf.Tensor2D {
+    const { heads, hiddenSize: h } = this.dims;
+    const dh = h / heads;
+    // [rows·lead, h] → [lead, heads, rows, dh]
+    const split = (t: tf.Tensor2D, lead: number, rows: number) =>
+      tf.transpose(tf.reshape(t, [lead, rows, heads, dh]), [0, 2, 1, 3]) as tf.Tensor4D;
+    const q = split(this.linear({ layer, name: 'q_proj' }, a, hooks), batch, seq);
+    let k = split(this.scaled(layer, 'key', this.linear({ layer, name: 'k_proj' }, a, hooks), hooks), batch, seq);
+    let v = split(this.scaled(layer, 'value', this.linear({ layer, name: 'v_proj' }, a, hooks), hooks), batch, seq);
+    const prefix = hooks.keyValuePrefix?.(layer) ?? null;
+    const prefixLength = prefix ? prefix.key.shape[0] : 0;
+    if (prefix) {
+      const perBatch = (t: tf.Tensor2D) => tf.tile(split(t, 1, prefixLength), [batch, 1, 1, 1]);
+      k = tf.concat([perBatch(prefix.key), k], 2);
+      v = tf.concat([perBatch(prefix.value), v], 2);
+    }
+    const scores = tf.add(tf.div(tf.matMul(q, k, false, true), Math.sqrt(dh)), causalMask(seq, prefixLength));
+    const context = tf.matMul(tf.softmax(scores), v);
+    const merged = tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [batch * seq, h]) as tf.Tensor2D;
+    return this.linear({ layer, name: 'o_proj' }, merged, hooks);
+  }
+
+  dispose(): void {
+    for (const v of this.weights.values()) v.dispose();
+  }
+}

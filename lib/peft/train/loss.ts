@@ -1,0 +1,45 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Batch } from '../model/tasks';
+
+/** Mean cross-entropy over the scored positions of a batch, from logits `[batch, length, vocab]`. */
+export function maskedCrossEntropy(logits: tf.Tensor3D, batch: Batch): tf.Scalar {
+  return tf.tidy(() => {
+    const vocab = logits.shape[2];
+    const logProbs = tf.logSoftmax(tf.reshape(logits, [-1, vocab]));
+    const labels = tf.oneHot(tf.tensor1d(batch.labels, 'int32'), vocab);
+    const picked = tf.sum(tf.mul(logProbs, labels), 1);
+    const mask = tf.tensor1d(batch.mask);
+    return tf.div(tf.neg(tf.sum(tf.mul(picked, mask))), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
+  });
+}
+
+/**
+ * Share of examples whose every scored token is the model's top prediction. With teacher forcing
+ * this equals exact match of greedy decoding: one wrong token makes the example wrong.
+ */
+export function exactMatch(logits: tf.Tensor3D, batch: Batch): number {
+  const predicted = tf.tidy(() => tf.argMax(logits, 2)).dataSync();
+  let correct = 0;
+  for (let b = 0; b < batch.size; b++) {
+    let ok = true;
+    for (let t = 0; t < batch.length && ok; t++) {
+      const i = b * batch.length + t;
+      if (batch.mask[i] === 1 && predicted[i] !== batch.labels[i]) ok = false;
+    }
+    if (ok) correct++;
+  }
+  return batch.size === 0 ? 0 : correct / batch.size;
+}
+
+/** Share of scored tokens predicted exactly (next-token accuracy). */
+export function tokenAccuracy(logits: tf.Tensor3D, batch: Batch): number {
+  const predicted = tf.tidy(() => tf.argMax(logits, 2)).dataSync();
+  let scored = 0;
+  let correct = 0;
+  batch.mask.forEach((m, i) => {
+    if (m !== 1) return;
+    scored++;
+    if (predicted[i] === batch.labels[i]) correct++;
+  });
+  return scored === 0 ? 0 : correct / scored;
+}

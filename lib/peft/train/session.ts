@@ -1,0 +1,83 @@
+import * as tf from '@tensorflow/tfjs';
+import { resolveConfig } from '../methods/config';
+import { findPeftMethod } from '../registry';
+import { generate } from '../model/generate';
+import { createRng } from '../model/random';
+import { exampleBatch, findTask, type Example } from '../model/tasks';
+import type { ToyModel } from '../model/transformer';
+import type { FromWorker, RunRequest, Sample } from './protocol';
+import { DivergedError, Trainer, evaluate } from './trainer';
+
+export interface RunControl {
+  stopped(): boolean;
+  /** Resolves when the run may take its next step (immediately unless paused). */
+  proceed(): Promise<void>;
+}
+
+const EVAL_SIZE = 128;
+const SAMPLES = 4;
+
+/** Held-out examples come from their own seeded stream, so they never depend on the batch order. */
+export function heldOutExamples(taskId: RunRequest['task'], seed: number, count = EVAL_SIZE): Example[] {
+  const task = findTask(taskId);
+  const rng = createRng(seed + 7919);
+  return Array.from({ length: count }, () => task.sample(rng));
+}
+
+/**
+ * One playground run: evaluate the base model, apply the method, train, evaluate again. Reports
+ * through `emit`, so the same code runs in the Web Worker, in Node benchmarks and in tests.
+ * The model's weights are changed by methods that train them; load fresh weights per run.
+ */
+export async function runFineTune(model: ToyModel, request: RunRequest, emit: (m: FromWorker) => void, control: RunControl): Promise<void> {
+  const method = findPeftMethod(request.method);
+  const config = resolveConfig(method, model.arch, request.config);
+  const task = findTask(request.task);
+  const heldOut = heldOutExamples(request.task, request.seed);
+  const evalBatch = exampleBatch(heldOut, model.dims.context);
+  const shown = heldOut.slice(0, SAMPLES);
+
+  const baseline = evaluate(model, { hooks: {} }, evalBatch);
+  const samples: Sample[] = shown.map((e) => ({ prompt: e.prompt, expected: e.target, base: generate(model, e.prompt), tuned: null }));
+  const applied = method.apply(model, config, { seed: request.seed });
+  const trainable = applied.trainable.reduce((sum, v) => sum + v.size, 0);
+  emit({ type: 'ready', trainable, total: model.parameterCount(), baseline, samples });
+
+  const trainer = new Trainer(model, applied, { steps: request.steps, learningRate: request.learningRate });
+  const rng = createRng(request.seed);
+  let peakBytes = tf.memory().numBytes;
+  let last = baseline;
+  try {
+    while (trainer.stepsDone < request.steps && !control.stopped()) {
+      await control.proceed();
+      if (control.stopped()) break;
+      const batch = exampleBatch(Array.from({ length: request.batchSize }, () => task.sample(rng)), model.dims.context);
+      const started = performance.now();
+      const stats = trainer.step(batch);
+      const msPerStep = performance.now() - started;
+      const memory = tf.memory();
+      peakBytes = Math.max(peakBytes, memory.numBytes);
+      const due = stats.step % request.evalEvery === 0 || stats.step === request.steps;
+      if (due) last = evaluate(model, applied, evalBatch);
+      emit({
+        type: 'progress',
+        step: stats.step,
+        loss: stats.loss,
+        learningRate: stats.learningRate,
+        msPerStep,
+        tensors: memory.numTensors,
+        bytes: memory.numBytes,
+        eval: due ? last : null,
+      });
+    }
+    const final = evaluate(model, applied, evalBatch);
+    for (const s of samples) s.tuned = generate(model, s.prompt, applied.hooks);
+    emit({ type: 'finished', stopped: control.stopped(), final, samples, peakBytes, steps: trainer.stepsDone });
+  } catch (err) {
+    const diverged = err instanceof DivergedError;
+    emit({ type: 'error', message: err instanceof Error ? err.message : String(err), diverged });
+  } finally {
+    trainer.dispose();
+    applied.dispose();
+  }
+}
