@@ -42,8 +42,11 @@ export function decodeWeights(bytes: ArrayBuffer | Uint8Array): { header: Weight
   const headerBytes = view.getUint32(0, true);
   const header = JSON.parse(new TextDecoder().decode(buf.subarray(4, 4 + headerBytes))) as WeightsHeader;
   if (header.format !== WEIGHTS_FORMAT) throw new Error(`unknown weights format "${String(header.format)}"`);
-  // Copy into an aligned buffer: the input may start at any byte offset.
-  const floats = new Float32Array(buf.slice(4 + headerBytes).buffer);
+  // Copy into a fresh, aligned buffer: the input may start at any byte offset, and a Node
+  // Buffer's slice() is a view into a shared pool, not a copy.
+  const body = new Uint8Array(buf.byteLength - 4 - headerBytes);
+  body.set(buf.subarray(4 + headerBytes));
+  const floats = new Float32Array(body.buffer);
   const values = new Map<string, Float32Array>();
   let offset = 0;
   for (const [name, shape] of weightShapes(header.dims)) {

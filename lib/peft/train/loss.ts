@@ -5,9 +5,11 @@ import type { Batch } from '../model/tasks';
 export function maskedCrossEntropy(logits: tf.Tensor3D, batch: Batch): tf.Scalar {
   return tf.tidy(() => {
     const vocab = logits.shape[2];
-    const logProbs = tf.logSoftmax(tf.reshape(logits, [-1, vocab]));
+    const flat = tf.reshape(logits, [-1, vocab]);
     const labels = tf.oneHot(tf.tensor1d(batch.labels, 'int32'), vocab);
-    const picked = tf.sum(tf.mul(logProbs, labels), 1);
+    // log p(label) = logit(label) − logsumexp(logits). Not log-softmax × one-hot: a log-probability
+    // that underflows to −∞ times 0 would be NaN.
+    const picked = tf.sub(tf.sum(tf.mul(flat, labels), 1), tf.logSumExp(flat, 1));
     const mask = tf.tensor1d(batch.mask);
     return tf.div(tf.neg(tf.sum(tf.mul(picked, mask))), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
   });
