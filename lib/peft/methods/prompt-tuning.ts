@@ -24,7 +24,7 @@ export const promptTuning: PeftMethod = {
     const l = numberValue(config, 'tokens');
     const rng = createRng(seed);
     const rows = Array.from({ length: l }, () => randInt(rng, 0, model.dims.vocabSize - 1));
-    const prompt = tf.variable(tf.gather(model.weight('wte'), rows) as tfTypes.Tensor2D, true);
+    const prompt = tf.tidy(() => tf.variable(tf.gather(model.weight('wte'), rows) as tfTypes.Tensor2D, true));
     return {
       trainable: [prompt],
       hooks: { inputPrefix: () => prompt },

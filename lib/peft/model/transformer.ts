@@ -62,7 +62,7 @@ export class ToyModel {
       if (!data) throw new Error(`missing weight "${name}"`);
       // Marked trainable so gradients may flow to any of them; the trainer only ever updates
       // the variables a method lists, so everything else stays frozen.
-      weights.set(name, tf.variable(tf.tensor(data, shape), true));
+      weights.set(name, tf.tidy(() => tf.variable(tf.tensor(data, shape), true)));
     }
     return new ToyModel(dims, weights);
   }

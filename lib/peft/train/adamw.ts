@@ -28,7 +28,7 @@ export class AdamW {
     options: AdamWOptions = {},
   ) {
     this.o = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01, clipNorm: 1, ...options };
-    this.moments = variables.map((v) => ({ m: tf.variable(tf.zerosLike(v), false), v: tf.variable(tf.zerosLike(v), false) }));
+    this.moments = tf.tidy(() => variables.map((v) => ({ m: tf.variable(tf.zerosLike(v), false), v: tf.variable(tf.zerosLike(v), false) })));
   }
 
   /** Global L2 norm of the gradients, as a scalar tensor the caller disposes. */

@@ -19,8 +19,15 @@ export function maskedCrossEntropy(logits: tf.Tensor3D, batch: Batch): tf.Scalar
  * Share of examples whose every scored token is the model's top prediction. With teacher forcing
  * this equals exact match of greedy decoding: one wrong token makes the example wrong.
  */
+function predictions(logits: tf.Tensor3D): Int32Array {
+  const argMax = tf.argMax(logits, 2);
+  const ids = argMax.dataSync() as Int32Array;
+  argMax.dispose();
+  return ids;
+}
+
 export function exactMatch(logits: tf.Tensor3D, batch: Batch): number {
-  const predicted = tf.tidy(() => tf.argMax(logits, 2)).dataSync();
+  const predicted = predictions(logits);
   let correct = 0;
   for (let b = 0; b < batch.size; b++) {
     let ok = true;
@@ -35,7 +42,7 @@ export function exactMatch(logits: tf.Tensor3D, batch: Batch): number {
 
 /** Share of scored tokens predicted exactly (next-token accuracy). */
 export function tokenAccuracy(logits: tf.Tensor3D, batch: Batch): number {
-  const predicted = tf.tidy(() => tf.argMax(logits, 2)).dataSync();
+  const predicted = predictions(logits);
   let scored = 0;
   let correct = 0;
   batch.mask.forEach((m, i) => {

@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ToyModel } from '../model/transformer';
+import { decodeWeights } from '../model/weights';
+import { useTestBackend } from '../testing/tf-test';
+import type { FromWorker, ProgressMessage, RunRequest } from './protocol';
+import { runFineTune } from './session';
+
+beforeAll(useTestBackend);
+
+function shippedModel(): ToyModel {
+  const { header, values } = decodeWeights(readFileSync('public/models/toy-base.bin'));
+  return ToyModel.fromValues(header.dims, values);
+}
+
+const request: RunRequest = { method: 'lora', config: {}, task: 'topic', steps: 12, batchSize: 4, learningRate: 5e-3, seed: 0, evalEvery: 1 };
+
+describe('a playground run', () => {
+  it('reports ready, a progress message per step and a result, with no tensor growth while evaluating', async () => {
+    const model = shippedModel();
+    const messages: FromWorker[] = [];
+    const before = tf.memory().numTensors;
+    await runFineTune(model, request, (m) => messages.push(m), { stopped: () => false, proceed: async () => {} });
+    const progress = messages.filter((m): m is ProgressMessage => m.type === 'progress');
+    expect(messages[0]).toMatchObject({ type: 'ready', trainable: 2048 * 2, total: model.parameterCount() });
+    expect(progress.map((p) => p.step)).toEqual([...Array(12).keys()].map((i) => i + 1));
+    expect(progress.every((p) => p.eval !== null && p.msPerStep > 0)).toBe(true);
+    expect(new Set(progress.slice(1).map((p) => p.tensors)).size).toBe(1);
+    const finished = messages.at(-1);
+    expect(finished).toMatchObject({ type: 'finished', stopped: false, steps: 12 });
+    if (finished?.type === 'finished') expect(finished.samples.every((s) => typeof s.tuned === 'string')).toBe(true);
+    // Everything the run created is freed: only the model's own weights remain.
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+
+  it('stops early when asked, and reports a bad configuration as an error', async () => {
+    const model = shippedModel();
+    const messages: FromWorker[] = [];
+    let steps = 0;
+    await runFineTune(model, request, (m) => (m.type === 'progress' ? (steps = m.step) : messages.push(m)), { stopped: () => steps >= 3, proceed: async () => {} });
+    expect(messages.at(-1)).toMatchObject({ type: 'finished', stopped: true, steps: 3 });
+    await expect(runFineTune(model, { ...request, config: { r: 0 } }, () => {}, { stopped: () => false, proceed: async () => {} })).rejects.toThrow(/Rank r must be between/);
+    model.dispose();
+  });
+});
