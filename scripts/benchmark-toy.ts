@@ -2,7 +2,9 @@
  * The toy benchmark: fine-tunes the shipped base model with every implemented method and prints,
  * per method, ms/step (median), trainable parameters, peak tensor bytes and the held-out metric.
  * A benchmark, not a test: figures depend on the machine.
- *   npm run bench:toy -- [--backend wasm|cpu] [--task topic|shift|all] [--steps 300] [--batch 16] [--out content/data/toy-benchmark.json]
+ *   npm run bench:toy -- [--backend wasm|cpu] [--task topic|shift|all] [--method <id>] [--lr <rate>]
+ *                        [--steps 300] [--batch 16] [--out content/data/toy-benchmark.json]
+ * Without --lr each method uses its own toy learning rate (toyLearningRate in its file).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -24,12 +26,17 @@ const batchSize = numberFlag(flags, 'batch', 16);
 const taskFlag = flags.get('task') ?? 'all';
 const tasks = TASKS.filter((t) => taskFlag === 'all' || t.id === taskFlag);
 if (tasks.length === 0) throw new Error(`unknown --task "${taskFlag}"`);
+const methodFlag = flags.get('method');
+const methods = METHODS.filter((m) => !methodFlag || m.id === methodFlag);
+if (methods.length === 0) throw new Error(`unknown --method "${methodFlag}"`);
+const lrFlag = flags.has('lr') ? numberFlag(flags, 'lr', 0) : null;
 const weights = readFileSync(flags.get('weights') ?? 'public/models/toy-base.bin');
 
 interface Row {
   task: string;
   method: string;
   config: Record<string, unknown>;
+  learningRate: number;
   trainable: number;
   total: number;
   msPerStepMedian: number;
@@ -42,11 +49,11 @@ interface Row {
 const rows: Row[] = [];
 console.log(`toy benchmark: backend ${backend}, ${steps} steps, batch ${batchSize}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}`);
 for (const task of tasks) {
-  for (const method of METHODS) {
+  for (const method of methods) {
     const { header, values } = decodeWeights(weights);
     const model = ToyModel.fromValues(header.dims, values);
     const config = resolveConfig(method, model.arch);
-    const request: RunRequest = { method: method.id, config: { ...config }, task: task.id, steps, batchSize, learningRate: method.toyLearningRate, seed: 0, evalEvery: steps };
+    const request: RunRequest = { method: method.id, config: { ...config }, task: task.id, steps, batchSize, learningRate: lrFlag ?? method.toyLearningRate, seed: 0, evalEvery: steps };
     const times: number[] = [];
     let ready: Extract<FromWorker, { type: 'ready' }> | null = null;
     let finished: Extract<FromWorker, { type: 'finished' }> | null = null;
@@ -76,6 +83,7 @@ for (const task of tasks) {
       task: task.id,
       method: method.id,
       config: { ...config },
+      learningRate: request.learningRate,
       trainable: r.trainable,
       total: r.total,
       msPerStepMedian: Number(median(times).toFixed(2)),
@@ -89,11 +97,11 @@ for (const task of tasks) {
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 console.log('');
-console.log('| task | method | trainable | ms/step (median) | peak tensor memory | base → fine-tuned exact match | final held-out loss |');
-console.log('|---|---|---:|---:|---:|---:|---:|');
+console.log('| task | method | lr | trainable | ms/step (median) | peak tensor memory | base → fine-tuned exact match | final held-out loss |');
+console.log('|---|---|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {
   console.log(
-    `| ${r.task} | ${r.method} | ${r.trainable.toLocaleString('en-US')} (${pct(r.trainable / r.total)}) | ${r.msPerStepMedian.toFixed(1)} | ${(r.peakTensorBytes / 1024 ** 2).toFixed(2)} MiB | ${pct(r.baseExactMatch)} → ${pct(r.finalExactMatch)} | ${r.finalLoss.toFixed(3)} |`,
+    `| ${r.task} | ${r.method} | ${r.learningRate} | ${r.trainable.toLocaleString('en-US')} (${pct(r.trainable / r.total)}) | ${r.msPerStepMedian.toFixed(1)} | ${(r.peakTensorBytes / 1024 ** 2).toFixed(2)} MiB | ${pct(r.baseExactMatch)} → ${pct(r.finalExactMatch)} | ${r.finalLoss.toFixed(3)} |`,
   );
 }
 console.log(`tensors still allocated after all runs: ${tf.memory().numTensors}`);

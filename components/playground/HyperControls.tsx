@@ -33,9 +33,9 @@ export function HyperControls({ method, form, disabled, onChange }: { method: Pe
         }
         if (h.kind === 'choice') {
           return (
-            <label key={h.key} className="flex flex-col gap-1 text-sm">
+            <label key={h.key} className="flex min-w-0 flex-col gap-1 text-sm">
               <span className="font-medium">{h.label}</span>
-              <select className="rounded border border-slate-300 bg-transparent px-2 py-1 dark:border-slate-600" value={String(value)} disabled={disabled} onChange={(e) => set(h.key, e.target.value)}>
+              <select className="w-full min-w-0 rounded border border-slate-300 bg-transparent px-2 py-1 dark:border-slate-600" value={String(value)} disabled={disabled} onChange={(e) => set(h.key, e.target.value)}>
                 {h.options.map((o) => (
                   <option key={o.value} value={o.value}>
                     {o.label}
@@ -47,9 +47,9 @@ export function HyperControls({ method, form, disabled, onChange }: { method: Pe
           );
         }
         return (
-          <label key={h.key} className="flex flex-col gap-1 text-sm">
+          <label key={h.key} className="flex min-w-0 flex-col gap-1 text-sm">
             <span className="font-medium">{h.label}</span>
-            <input data-testid={`pg-hyper-${h.key}`} inputMode="decimal" className="rounded border border-slate-300 bg-transparent px-2 py-1 dark:border-slate-600" value={String(value ?? '')} disabled={disabled} onChange={(e) => set(h.key, e.target.value)} />
+            <input data-testid={`pg-hyper-${h.key}`} inputMode="decimal" className="w-full min-w-0 rounded border border-slate-300 bg-transparent px-2 py-1 dark:border-slate-600" value={String(value ?? '')} disabled={disabled} onChange={(e) => set(h.key, e.target.value)} />
             <span className="text-xs text-slate-600 dark:text-slate-400">{h.help}</span>
           </label>
         );

@@ -31,6 +31,7 @@ interface RunState {
   peakBytes: number | null;
   samples: Sample[];
   error: string | null;
+  stopped: boolean;
 }
 
 const EMPTY: RunState = {
@@ -50,6 +51,7 @@ const EMPTY: RunState = {
   peakBytes: null,
   samples: [],
   error: null,
+  stopped: false,
 };
 
 type Action = { type: 'reset' } | { type: 'starting' } | { type: 'paused'; paused: boolean } | FromWorker;
@@ -88,7 +90,7 @@ function reduce(state: RunState, action: Action): RunState {
         bytes: action.bytes,
       };
     case 'finished':
-      return { ...state, phase: 'finished', accuracy: action.final.accuracy, samples: action.samples, peakBytes: action.peakBytes };
+      return { ...state, phase: 'finished', stopped: action.stopped, accuracy: action.final.accuracy, samples: action.samples, peakBytes: action.peakBytes };
     case 'error':
       return { ...state, phase: 'error', error: action.diverged ? `${action.message} The run was stopped.` : action.message };
   }
@@ -133,9 +135,13 @@ export function Playground({ method: methodId }: { method: string }) {
   const msPerStep = median(run.stepTimes);
 
   return (
-    <section data-testid="playground" aria-labelledby={`pg-${method.id}`} className="not-prose my-8 rounded-xl border border-slate-200 p-4 sm:p-6 dark:border-slate-700">
-      <h2 id={`pg-${method.id}`} className="text-xl font-semibold">
+    <section data-testid="playground" aria-labelledby="try-it" className="not-prose my-8 min-w-0 rounded-xl border border-slate-200 p-4 sm:p-6 dark:border-slate-700">
+      {/* Same shape as the MDX headings around it, self-link included. */}
+      <h2 id="try-it" className="text-xl font-semibold">
         Try it: fine-tune a toy transformer with {method.name}
+        <a className="heading-anchor" href="#try-it" aria-hidden="true" tabIndex={-1}>
+          #
+        </a>
       </h2>
       <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
         A {TOY_ARCH.stacks[0]?.layers}-layer, {TOY_ARCH.hiddenSize}-wide GPT-style model ({formatCount(predictedTotal())} parameters), pretrained on a
@@ -143,16 +149,16 @@ export function Playground({ method: methodId }: { method: string }) {
       </p>
 
       <form
-        className="mt-4 grid gap-4 sm:grid-cols-2"
+        className="mt-4 grid grid-cols-1 gap-4 sm:grid-cols-2"
         onSubmit={(e) => {
           e.preventDefault();
           start();
         }}
       >
         <HyperControls method={method} form={form} disabled={busy} onChange={(hyper) => setForm({ ...form, hyper })} />
-        <label className="flex flex-col gap-1 text-sm">
+        <label className="flex min-w-0 flex-col gap-1 text-sm">
           <span className="font-medium">Task</span>
-          <select className="rounded border border-slate-300 bg-transparent px-2 py-1 dark:border-slate-600" value={form.task} disabled={busy} onChange={(e) => setForm({ ...form, task: e.target.value as PlaygroundForm['task'] })}>
+          <select className="w-full min-w-0 rounded border border-slate-300 bg-transparent px-2 py-1 dark:border-slate-600" value={form.task} disabled={busy} onChange={(e) => setForm({ ...form, task: e.target.value as PlaygroundForm['task'] })}>
             {TASKS.map((t) => (
               <option key={t.id} value={t.id}>
                 {t.name}
@@ -164,9 +170,9 @@ export function Playground({ method: methodId }: { method: string }) {
         <NumberField label="Steps" value={form.steps} disabled={busy} onChange={(steps) => setForm({ ...form, steps })} />
         <NumberField label="Learning rate" value={form.learningRate} disabled={busy} onChange={(learningRate) => setForm({ ...form, learningRate })} />
         <NumberField label="Batch size" value={form.batchSize} disabled={busy} onChange={(batchSize) => setForm({ ...form, batchSize })} />
-        <label className="flex flex-col gap-1 text-sm">
+        <label className="flex min-w-0 flex-col gap-1 text-sm">
           <span className="font-medium">Backend</span>
-          <select data-testid="pg-backend-select" className="rounded border border-slate-300 bg-transparent px-2 py-1 dark:border-slate-600" value={backendChoice} disabled={busy} onChange={(e) => setBackendChoice(e.target.value as BackendName | 'auto')}>
+          <select data-testid="pg-backend-select" className="w-full min-w-0 rounded border border-slate-300 bg-transparent px-2 py-1 dark:border-slate-600" value={backendChoice} disabled={busy} onChange={(e) => setBackendChoice(e.target.value as BackendName | 'auto')}>
             <option value="auto">Automatic (WebGPU → WebGL → WASM → CPU)</option>
             {BACKENDS.map((b) => (
               <option key={b} value={b}>
@@ -219,7 +225,7 @@ export function Playground({ method: methodId }: { method: string }) {
           </span>
         )}
         {run.phase === 'paused' && ' Paused.'}
-        {run.phase === 'finished' && ` Finished after ${run.step} steps.`}
+        {run.phase === 'finished' && ` ${run.stopped ? 'Stopped' : 'Finished'} after ${run.step} steps.`}
       </div>
       {run.error && (
         <p role="alert" data-testid="pg-error" className="mt-2 text-sm font-medium text-red-700 dark:text-red-400">
@@ -305,9 +311,9 @@ function Readout({ label, value, testId, raw }: { label: string; value: string; 
 
 function NumberField({ label, value, disabled, onChange }: { label: string; value: string; disabled: boolean; onChange: (v: string) => void }) {
   return (
-    <label className="flex flex-col gap-1 text-sm">
+    <label className="flex min-w-0 flex-col gap-1 text-sm">
       <span className="font-medium">{label}</span>
-      <input inputMode="decimal" className="rounded border border-slate-300 bg-transparent px-2 py-1 dark:border-slate-600" value={value} disabled={disabled} onChange={(e) => onChange(e.target.value)} />
+      <input inputMode="decimal" className="w-full min-w-0 rounded border border-slate-300 bg-transparent px-2 py-1 dark:border-slate-600" value={value} disabled={disabled} onChange={(e) => onChange(e.target.value)} />
     </label>
   );
 }

@@ -9,7 +9,7 @@ export const bitfit: PeftMethod = {
   id: 'bitfit',
   name: 'BitFit',
   hyperparams: [],
-  toyLearningRate: 1e-2,
+  toyLearningRate: 3e-2,
   traits: { backpropThroughBackbone: true, inference: 'unchanged', addedTokens: () => 0 },
   trainableParams(arch) {
     let count = arch.lmHeadBias ? arch.vocabSize : 0;
