@@ -88,9 +88,10 @@ function reduce(state: RunState, action: Action): RunState {
         stepTimes: [...state.stepTimes.slice(-49), action.msPerStep],
         tensors: action.tensors,
         bytes: action.bytes,
+        peakBytes: Math.max(state.peakBytes ?? 0, action.bytes),
       };
     case 'finished':
-      return { ...state, phase: 'finished', stopped: action.stopped, accuracy: action.final.accuracy, samples: action.samples, peakBytes: action.peakBytes };
+      return { ...state, phase: 'finished', stopped: action.stopped, accuracy: action.final.accuracy, samples: action.samples, peakBytes: Math.max(state.peakBytes ?? 0, action.peakBytes) };
     case 'error':
       return { ...state, phase: 'error', error: action.diverged ? `${action.message} The run was stopped.` : action.message };
   }
@@ -243,7 +244,7 @@ export function Playground({ method: methodId }: { method: string }) {
             <Readout label="ms / step (median)" testId="pg-ms" value={Number.isFinite(msPerStep) ? msPerStep.toFixed(1) : '–'} raw={Number.isFinite(msPerStep) ? msPerStep : null} />
             <Readout label="Trainable parameters" testId="pg-trainable-live" value={run.trainable === null ? '–' : formatCount(run.trainable)} raw={run.trainable} />
             <Readout label="Live tensors" testId="pg-tensors" value={run.tensors === null ? '–' : formatCount(run.tensors)} raw={run.tensors} />
-            <Readout label="Tensor memory" testId="pg-bytes" value={run.bytes === null ? '–' : formatBytes(run.peakBytes ?? run.bytes)} raw={run.bytes} />
+            <Readout label="Tensor memory (peak)" testId="pg-bytes" value={run.peakBytes === null ? '–' : formatBytes(run.peakBytes)} raw={run.peakBytes} />
           </dl>
           <div className="mt-4">
             <LineChart
