@@ -1,6 +1,5 @@
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
-import { ROUTES, waitForHydration } from './support';
+import { ROUTES, expectNoSeriousAxeViolations, waitForHydration } from './support';
 
 // One page of each kind; prompt-tuning is the same template as lora.
 const PAGES = ROUTES.filter((r) => r.path !== '/methods/prompt-tuning/');
@@ -16,16 +15,7 @@ for (const theme of ['light', 'dark'] as const) {
         if (theme === 'dark') await expect(page.locator('html')).toHaveClass(/\bdark\b/);
         else await expect(page.locator('html')).not.toHaveClass(/\bdark\b/);
 
-        const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-        const blocking = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-        const report = blocking
-          .map(
-            (v) =>
-              `[${v.impact}] ${v.id}: ${v.help} (${v.helpUrl})\n` +
-              v.nodes.map((n) => `    ${n.target.join(' ')}\n      ${n.failureSummary?.replace(/\n/g, '\n      ') ?? ''}`).join('\n'),
-          )
-          .join('\n');
-        expect(blocking.length, `axe violations on ${route.path} (${theme}):\n${report}`).toBe(0);
+        await expectNoSeriousAxeViolations(page, `${route.path} (${theme})`);
       });
     }
   });

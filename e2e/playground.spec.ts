@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { waitForHydration, watchPage } from './support';
+import { expectNoSeriousAxeViolations, waitForHydration, watchPage } from './support';
 
 /** Reads a playground readout's raw value (its data-value attribute). */
 async function readout(page: Page, id: string): Promise<number> {
@@ -81,3 +81,17 @@ test('without WebGPU the playground falls back, says why, and can be stopped', a
   await expect(page.getByTestId('pg-status')).toContainText(/Stopped after \d+ steps/, { timeout: 60_000 });
   expect(await readout(page, 'pg-step')).toBeLessThan(300);
 });
+
+for (const theme of ['light', 'dark'] as const) {
+  test(`a finished run (chart, readouts, samples) has no serious axe violations, ${theme} theme`, async ({ page }) => {
+    test.setTimeout(90_000);
+    await page.emulateMedia({ colorScheme: theme });
+    await page.goto('/methods/bitfit/');
+    await waitForHydration(page);
+    await page.getByTestId('pg-backend-select').selectOption('wasm');
+    await page.getByTestId('playground').getByLabel('Steps').fill('10');
+    await page.getByTestId('pg-start').click();
+    await expect(page.getByTestId('pg-status')).toContainText('Finished after 10 steps', { timeout: 60_000 });
+    await expectNoSeriousAxeViolations(page, `the BitFit playground after a run (${theme})`, '[data-testid="playground"]');
+  });
+}

@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page } from '@playwright/test';
 
 /** The port the browser tests serve out/ on; playwright.config.ts reads it from here. */
@@ -44,4 +45,21 @@ export function watchPage(page: Page) {
 /** Resolves once React has hydrated: the theme toggle stays disabled until its effect has run. */
 export async function waitForHydration(page: Page) {
   await expect(page.getByTestId('theme-toggle')).toBeEnabled();
+}
+
+/** Runs axe (WCAG 2.1 A/AA) on the page, or on `include` within it, and fails on serious or
+ * critical violations with a readable report. */
+export async function expectNoSeriousAxeViolations(page: Page, label: string, include?: string) {
+  let builder = new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']);
+  if (include) builder = builder.include(include);
+  const results = await builder.analyze();
+  const blocking = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const report = blocking
+    .map(
+      (v) =>
+        `[${v.impact}] ${v.id}: ${v.help} (${v.helpUrl})\n` +
+        v.nodes.map((n) => `    ${n.target.join(' ')}\n      ${n.failureSummary?.replace(/\n/g, '\n      ') ?? ''}`).join('\n'),
+    )
+    .join('\n');
+  expect(blocking.length, `axe violations on ${label}:\n${report}`).toBe(0);
 }

@@ -26,8 +26,8 @@ describe('hook points', () => {
 
   it('key/value prefixes are attended to by every position and receive gradients', () => {
     const model = ToyModel.init(TINY_DIMS, 2);
-    const key = tf.variable(tf.randomNormal([3, TINY_DIMS.hiddenSize], 0, 1, 'float32', 4));
-    const value = tf.variable(tf.randomNormal([3, TINY_DIMS.hiddenSize], 0, 1, 'float32', 5));
+    const key = tf.variable(tf.randomNormal<tf.Rank.R2>([3, TINY_DIMS.hiddenSize], 0, 1, 'float32', 4));
+    const value = tf.variable(tf.randomNormal<tf.Rank.R2>([3, TINY_DIMS.hiddenSize], 0, 1, 'float32', 5));
     const hooks: ModelHooks = { keyValuePrefix: () => ({ key, value }) };
     expect(maxDiff(logits(model, hooks), logits(model))).toBeGreaterThan(1e-4);
     const applied = { trainable: [key, value], hooks, dispose: () => tf.dispose([key, value]) };
