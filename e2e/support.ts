@@ -13,9 +13,11 @@ export const ROUTES = [
   { path: '/methods/prompt-tuning/', h1: 'Prompt Tuning', kind: 'written method page' },
   { path: '/methods/bitfit/', h1: 'BitFit', kind: 'method page with a playground' },
   { path: '/methods/ia3/', h1: '(IA)³', kind: 'unwritten method page' },
+  { path: '/calculator/', h1: 'Calculator', kind: 'calculator' },
   { path: '/compare/', h1: 'Compare methods', kind: 'compare' },
   { path: '/benchmarks/', h1: 'Benchmarks', kind: 'benchmarks' },
   { path: '/about/', h1: 'About PEFT Atlas', kind: 'about' },
+  { path: '/about/cost-model/', h1: 'How the cost model works', kind: 'cost model' },
 ] as const;
 
 /** True for URLs the site may load: its own origin, and inline data:/blob: URLs. */

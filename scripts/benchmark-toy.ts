@@ -16,8 +16,9 @@ import { ToyModel } from '@/lib/peft/model/transformer';
 import { decodeWeights } from '@/lib/peft/model/weights';
 import type { FromWorker, ProgressMessage, RunRequest } from '@/lib/peft/train/protocol';
 import { runFineTune } from '@/lib/peft/train/session';
-import { median } from '@/components/playground/format';
-import { numberFlag, parseFlags, progress, useNodeBackend } from './lib/tf-node';
+import { median } from '@/components/format';
+import { numberFlag, parseFlags, progress } from './lib/cli';
+import { useNodeBackend } from './lib/tf-node';
 
 const flags = parseFlags(process.argv.slice(2));
 const backend = await useNodeBackend(flags.get('backend') === 'cpu' ? 'cpu' : 'wasm');

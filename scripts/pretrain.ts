@@ -14,7 +14,8 @@ import { encodeWeights } from '@/lib/peft/model/weights';
 import { Trainer, evaluate } from '@/lib/peft/train/trainer';
 import { tokenAccuracy } from '@/lib/peft/train/loss';
 import * as tf from '@tensorflow/tfjs';
-import { numberFlag, parseFlags, progress, useNodeBackend } from './lib/tf-node';
+import { numberFlag, parseFlags, progress } from './lib/cli';
+import { useNodeBackend } from './lib/tf-node';
 
 const flags = parseFlags(process.argv.slice(2));
 const steps = numberFlag(flags, 'steps', 3000);

@@ -3,6 +3,7 @@ import { ThemeToggle } from './ThemeToggle';
 
 const NAV = [
   { href: '/methods/', label: 'Methods' },
+  { href: '/calculator/', label: 'Calculator' },
   { href: '/compare/', label: 'Compare' },
   { href: '/benchmarks/', label: 'Benchmarks' },
   { href: '/about/', label: 'About' },
@@ -16,7 +17,7 @@ export function SiteHeader() {
           PEFT Atlas
         </Link>
         <nav aria-label="Main" className="order-3 w-full sm:order-none sm:w-auto">
-          <ul className="flex gap-4 text-sm">
+          <ul className="flex flex-wrap gap-x-4 gap-y-1 text-sm">
             {NAV.map((item) => (
               <li key={item.href}>
                 <Link href={item.href} className="hover:text-brand-600 dark:hover:text-brand-300">

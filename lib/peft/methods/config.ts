@@ -34,7 +34,8 @@ function resolveOne(h: HyperParam, arch: Architecture, value: HyperValue | undef
       return v;
     }
     case 'modules': {
-      const v = value ?? namesWithRole(arch, h.defaultRoles);
+      const defaults = namesWithRole(arch, h.defaultRoles);
+      const v = value ?? (defaults.length > 0 ? defaults : namesWithRole(arch, h.fallbackRoles ?? []));
       const list = typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v;
       if (!Array.isArray(list) || list.length === 0) throw new RangeError(`${h.label} needs at least one module`);
       assertLinearNames(arch, list);

@@ -21,7 +21,9 @@ export const lora: PeftMethod = {
       label: 'Target modules',
       help: 'Linear maps that get an update, by their names in the model.',
       kind: 'modules',
+      // HF PEFT's defaults: q and v, or the fused qkv map (GPT-2's c_attn, BLOOM's query_key_value).
       defaultRoles: ['attn.q', 'attn.v'],
+      fallbackRoles: ['attn.qkv'],
     },
   ],
   toyLearningRate: 5e-3,

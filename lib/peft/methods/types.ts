@@ -8,8 +8,9 @@ export type HyperParam =
   | { key: string; label: string; help: string; kind: 'int'; min: number; max: number; default: number }
   | { key: string; label: string; help: string; kind: 'number'; min: number; max: number; default: number }
   | { key: string; label: string; help: string; kind: 'choice'; options: readonly { value: string; label: string }[]; default: string }
-  /** Linear maps chosen by module name; the default is every map playing one of `defaultRoles`. */
-  | { key: string; label: string; help: string; kind: 'modules'; defaultRoles: readonly LinearRole[] };
+  /** Linear maps chosen by module name; the default is every map playing one of `defaultRoles`,
+   * or, in a model with none of those (fused attention), one of `fallbackRoles`. */
+  | { key: string; label: string; help: string; kind: 'modules'; defaultRoles: readonly LinearRole[]; fallbackRoles?: readonly LinearRole[] };
 
 export type HyperValue = number | string | string[];
 export type MethodConfig = Readonly<Record<string, HyperValue>>;

@@ -19,3 +19,24 @@ export function median(values: readonly number[]): number {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
+
+/** Decimal gigabytes (10⁹ bytes), the unit GPU memory is sold in. */
+export function formatGB(bytes: number): string {
+  const gb = bytes / 1e9;
+  if (gb >= 100) return `${gb.toFixed(0)} GB`;
+  if (gb >= 10) return `${gb.toFixed(1)} GB`;
+  if (gb >= 0.01) return `${gb.toFixed(2)} GB`;
+  return `${(bytes / 1e6).toFixed(2)} MB`;
+}
+
+/** Large counts in words: 6.74 B, 4.19 M, 12.3 K. */
+export function formatCompact(n: number): string {
+  const units: [number, string][] = [
+    [1e12, 'T'],
+    [1e9, 'B'],
+    [1e6, 'M'],
+    [1e3, 'K'],
+  ];
+  for (const [size, unit] of units) if (Math.abs(n) >= size) return `${(n / size).toPrecision(3)} ${unit}`;
+  return String(n);
+}

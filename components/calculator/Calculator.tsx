@@ -1,0 +1,215 @@
+'use client';
+
+import { useEffect, useMemo, useState } from 'react';
+import { StackedBars } from '@/components/charts/StackedBars';
+import { formatCompact, formatCount, formatGB, formatPercent } from '@/components/format';
+import { linearNames } from '@/lib/peft/arch';
+import { OPTIMIZERS, PRECISIONS } from '@/lib/peft/cost/memory';
+import { MODELS } from '@/lib/peft/models';
+import { METHODS, findPeftMethod } from '@/lib/peft/registry';
+import { MEMORY_SEGMENTS, memoryValues } from './memory-segments';
+import { defaultQuery, evaluateQuery, queryFromParams, queryToParams, type CalculatorQuery } from './query';
+
+const INPUT = 'w-full min-w-0 rounded border border-slate-300 bg-transparent px-2 py-1 dark:border-slate-600';
+const OPTIMIZER_LABELS: Record<string, string> = { adamw: 'AdamW', 'adamw-8bit': '8-bit AdamW', sgd: 'SGD', 'sgd-momentum': 'SGD with momentum', adafactor: 'Adafactor' };
+const PRECISION_LABELS: Record<string, string> = { fp32: 'fp32', bf16: 'bf16 (mixed precision)', fp16: 'fp16 (mixed precision)', int8: 'int8 base weights', nf4: '4-bit NF4 base weights (QLoRA)' };
+
+/**
+ * Trainable parameters and training memory of a method on a real model, recomputed on every
+ * keystroke from lib/peft (pure functions); the state lives in the URL query.
+ * With `method` set it belongs to that method's page; without, the reader picks the method.
+ */
+export function Calculator({ method: fixedMethod }: { method?: string }) {
+  const fixed = fixedMethod !== undefined;
+  const initial = useMemo(() => defaultQuery(fixedMethod ?? 'lora'), [fixedMethod]);
+  const [query, setQuery] = useState<CalculatorQuery>(initial);
+
+  // Static page: read the shared state from the URL after hydration, then keep the URL in step.
+  useEffect(() => setQuery(queryFromParams(new URLSearchParams(window.location.search), initial, fixed)), [initial, fixed]);
+  useEffect(() => {
+    window.history.replaceState(null, '', `?${queryToParams(query, fixed).toString()}${window.location.hash}`);
+  }, [query, fixed]);
+
+  const result = evaluateQuery(query);
+  const method = findPeftMethod(query.method);
+  const model = MODELS.find((m) => m.id === query.model);
+  const update = (patch: Partial<CalculatorQuery>) => setQuery((q) => ({ ...q, ...patch }));
+  const setHyper = (key: string, value: string) => update({ hyper: { ...query.hyper, [key]: value } });
+
+  return (
+    <section data-testid="calculator" aria-labelledby="calculator-heading" className="not-prose my-8 min-w-0 rounded-xl border border-slate-200 p-4 sm:p-6 dark:border-slate-700">
+      <h2 id="calculator-heading" className="text-xl font-semibold">
+        {fixed ? `${method.name} on a real model: parameters and memory` : 'Parameters and training memory'}
+        {fixed && (
+          <a className="heading-anchor" href="#calculator-heading" aria-hidden="true" tabIndex={-1}>
+            #
+          </a>
+        )}
+      </h2>
+      <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
+        Exact trainable-parameter counts and an estimate of training memory, computed in your browser.{' '}
+        <a className="underline" href="/about/cost-model/">
+          How it is computed
+        </a>
+        .
+      </p>
+
+      <div className="mt-4 grid grid-cols-1 gap-4 sm:grid-cols-2">
+        <label className="flex min-w-0 flex-col gap-1 text-sm sm:col-span-2">
+          <span className="font-medium">Model</span>
+          <input data-testid="calc-model" list="calc-models" className={INPUT} value={query.model} onChange={(e) => update({ model: e.target.value })} />
+          <datalist id="calc-models">
+            {MODELS.map((m) => (
+              <option key={m.id} value={m.id}>
+                {m.name}
+              </option>
+            ))}
+          </datalist>
+          <span className="text-xs text-slate-600 dark:text-slate-400">{model ? `${model.name}: ${formatCount(model.publishedTotal)} parameters` : 'Type to search the models by their Hugging Face id.'}</span>
+        </label>
+        {!fixed && (
+          <label className="flex min-w-0 flex-col gap-1 text-sm">
+            <span className="font-medium">Method</span>
+            <select data-testid="calc-method" className={INPUT} value={query.method} onChange={(e) => update({ method: e.target.value, hyper: {} })}>
+              {METHODS.map((m) => (
+                <option key={m.id} value={m.id}>
+                  {m.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        {method.hyperparams.map((h) => {
+          const current = query.hyper[h.key];
+          if (h.kind === 'modules') {
+            const available = model ? linearNames(model.arch) : [];
+            const value = current ?? (result && 'estimate' in result ? String(result.estimate.config[h.key]) : '');
+            return (
+              <label key={h.key} className="flex min-w-0 flex-col gap-1 text-sm sm:col-span-2">
+                <span className="font-medium">{h.label}</span>
+                <input data-testid={`calc-hyper-${h.key}`} className={`${INPUT} font-mono`} value={value} onChange={(e) => setHyper(h.key, e.target.value)} />
+                <span className="text-xs text-slate-600 dark:text-slate-400">
+                  Comma-separated module names. This model has: <span className="font-mono">{available.join(', ')}</span>
+                </span>
+              </label>
+            );
+          }
+          if (h.kind === 'choice') {
+            return (
+              <label key={h.key} className="flex min-w-0 flex-col gap-1 text-sm">
+                <span className="font-medium">{h.label}</span>
+                <select data-testid={`calc-hyper-${h.key}`} className={INPUT} value={current ?? h.default} onChange={(e) => setHyper(h.key, e.target.value)}>
+                  {h.options.map((o) => (
+                    <option key={o.value} value={o.value}>
+                      {o.label}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            );
+          }
+          return (
+            <label key={h.key} className="flex min-w-0 flex-col gap-1 text-sm">
+              <span className="font-medium">{h.label}</span>
+              <input data-testid={`calc-hyper-${h.key}`} inputMode="decimal" className={INPUT} value={current ?? String(h.default)} onChange={(e) => setHyper(h.key, e.target.value)} />
+            </label>
+          );
+        })}
+        <label className="flex min-w-0 flex-col gap-1 text-sm">
+          <span className="font-medium">Batch size</span>
+          <input data-testid="calc-batch" inputMode="numeric" className={INPUT} value={query.batch} onChange={(e) => update({ batch: e.target.value })} />
+        </label>
+        <label className="flex min-w-0 flex-col gap-1 text-sm">
+          <span className="font-medium">Sequence length</span>
+          <input data-testid="calc-seq" inputMode="numeric" className={INPUT} value={query.seq} onChange={(e) => update({ seq: e.target.value })} />
+        </label>
+        <label className="flex min-w-0 flex-col gap-1 text-sm">
+          <span className="font-medium">Precision</span>
+          <select data-testid="calc-precision" className={INPUT} value={query.precision} onChange={(e) => update({ precision: e.target.value })}>
+            {PRECISIONS.map((p) => (
+              <option key={p} value={p}>
+                {PRECISION_LABELS[p] ?? p}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="flex min-w-0 flex-col gap-1 text-sm">
+          <span className="font-medium">Optimizer</span>
+          <select data-testid="calc-optimizer" className={INPUT} value={query.optimizer} onChange={(e) => update({ optimizer: e.target.value })}>
+            {OPTIMIZERS.map((o) => (
+              <option key={o} value={o}>
+                {OPTIMIZER_LABELS[o] ?? o}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="inline-flex items-center gap-2 text-sm">
+          <input type="checkbox" data-testid="calc-checkpointing" checked={query.checkpointing} onChange={(e) => update({ checkpointing: e.target.checked })} />
+          Gradient checkpointing
+        </label>
+      </div>
+
+      {'error' in result ? (
+        <p role="alert" data-testid="calc-error" className="mt-4 text-sm font-medium text-red-700 dark:text-red-400">
+          {result.error}
+        </p>
+      ) : (
+        <div className="mt-4 text-sm">
+          <dl className="grid grid-cols-1 gap-3 sm:grid-cols-3">
+            <div>
+              <dt className="text-xs text-slate-600 dark:text-slate-400">Trainable parameters</dt>
+              <dd className="font-mono text-base">
+                <span data-testid="calc-trainable" data-value={result.estimate.trainable}>
+                  {formatCount(result.estimate.trainable)}
+                </span>{' '}
+                <span className="text-slate-600 dark:text-slate-400">({formatPercent(result.estimate.trainable / result.estimate.total)} of {formatCompact(result.estimate.total)})</span>
+              </dd>
+            </div>
+            <div>
+              <dt className="text-xs text-slate-600 dark:text-slate-400">Training memory (estimate)</dt>
+              <dd data-testid="calc-memory" data-value={result.estimate.memory.total} className="font-mono text-base">
+                {formatGB(result.estimate.memory.total)}
+              </dd>
+            </div>
+            <div>
+              <dt className="text-xs text-slate-600 dark:text-slate-400">Checkpoint of the trained part</dt>
+              <dd data-testid="calc-checkpoint" className="font-mono text-base">
+                {formatGB(result.estimate.checkpointBytes)}
+              </dd>
+            </div>
+          </dl>
+          <p data-testid="calc-fits" className="mt-3">
+            Fits on a GPU with:{' '}
+            {result.estimate.fits.map((f, i) => (
+              <span key={f.gb}>
+                {i > 0 && ', '}
+                {f.gb} GB {f.fits ? '✓' : '✗'}
+                <span className="sr-only">{f.fits ? ' (fits)' : ' (does not fit)'}</span>
+              </span>
+            ))}{' '}
+            <span className="text-slate-600 dark:text-slate-400">(one GPU, no offloading)</span>
+          </p>
+          <p className="mt-1 text-slate-700 dark:text-slate-300">
+            Training compute ≈ {formatCompact(result.estimate.flopsPerToken)}FLOP per token. At inference:{' '}
+            {result.estimate.inference.mergeable
+              ? 'merges into the weights, no extra cost.'
+              : result.estimate.inference.extraFlopsShare > 0
+                ? `about ${formatPercent(result.estimate.inference.extraFlopsShare)} more compute per token (${result.estimate.inference.kind === 'longer-input' ? 'a longer input' : 'extra modules'}).`
+                : 'no extra cost.'}
+          </p>
+          <div className="mt-4">
+            <StackedBars
+              title={`Estimated training memory of ${method.name} and of full fine-tuning on ${result.estimate.model.name}`}
+              segments={MEMORY_SEGMENTS}
+              format={formatGB}
+              bars={[
+                { label: method.name, values: memoryValues(result.estimate.memory) },
+                ...(method.id === 'full-fine-tuning' ? [] : [{ label: 'Full fine-tuning', values: memoryValues(result.estimate.fullFineTuning) }]),
+              ]}
+            />
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}

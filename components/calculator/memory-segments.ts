@@ -1,0 +1,16 @@
+import type { StackSegment } from '@/components/charts/StackedBars';
+import type { MemoryBreakdown } from '@/lib/peft/cost/memory';
+
+/** The parts of training memory, in stacking order, with colours that read in both themes. */
+export const MEMORY_SEGMENTS: readonly (StackSegment & { key: Exclude<keyof MemoryBreakdown, 'total'> })[] = [
+  { key: 'weights', label: 'weights', color: '#64748b' },
+  { key: 'masterWeights', label: 'fp32 master weights', color: '#94a3b8' },
+  { key: 'gradients', label: 'gradients', color: '#f59e0b' },
+  { key: 'optimizerState', label: 'optimizer state', color: '#ef4444' },
+  { key: 'activations', label: 'activations', color: '#3b82f6' },
+  { key: 'overhead', label: 'overhead', color: '#a855f7' },
+];
+
+export function memoryValues(m: MemoryBreakdown): Record<string, number> {
+  return Object.fromEntries(MEMORY_SEGMENTS.map((s) => [s.key, m[s.key]]));
+}

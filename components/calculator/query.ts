@@ -1,0 +1,104 @@
+import { DEFAULT_SETUP, OPTIMIZERS, PRECISIONS, type Optimizer, type Precision, type TrainingSetup } from '@/lib/peft/cost/memory';
+import { estimate, type Estimate } from '@/lib/peft/estimate';
+import type { HyperValue } from '@/lib/peft/methods/types';
+import { findPeftMethod } from '@/lib/peft/registry';
+
+/**
+ * A calculator's state as the reader typed it (text, so a half-typed number survives) and its
+ * URL form, so any result can be shared as a link. Hyperparameters use the method metadata's
+ * names (`r`, `alpha`, `targets`, ...), the same as the CLI's flags.
+ */
+export interface CalculatorQuery {
+  model: string;
+  method: string;
+  hyper: Record<string, string>;
+  batch: string;
+  seq: string;
+  precision: string;
+  optimizer: string;
+  checkpointing: boolean;
+}
+
+export const DEFAULT_MODEL = 'meta-llama/Llama-2-7b-hf';
+const SETUP_KEYS = ['model', 'method', 'batch', 'seq', 'precision', 'optimizer', 'checkpointing'];
+
+export function defaultQuery(method: string): CalculatorQuery {
+  return {
+    model: DEFAULT_MODEL,
+    method,
+    hyper: {},
+    batch: String(DEFAULT_SETUP.batchSize),
+    seq: String(DEFAULT_SETUP.sequenceLength),
+    precision: DEFAULT_SETUP.precision,
+    optimizer: DEFAULT_SETUP.optimizer,
+    checkpointing: DEFAULT_SETUP.gradientCheckpointing,
+  };
+}
+
+export function queryFromParams(params: URLSearchParams, fallback: CalculatorQuery, fixedMethod: boolean): CalculatorQuery {
+  const method = fixedMethod ? fallback.method : (params.get('method') ?? fallback.method);
+  const hyper: Record<string, string> = {};
+  for (const [key, value] of params) if (!SETUP_KEYS.includes(key)) hyper[key] = value;
+  return {
+    model: params.get('model') ?? fallback.model,
+    method,
+    hyper,
+    batch: params.get('batch') ?? fallback.batch,
+    seq: params.get('seq') ?? fallback.seq,
+    precision: params.get('precision') ?? fallback.precision,
+    optimizer: params.get('optimizer') ?? fallback.optimizer,
+    checkpointing: params.has('checkpointing') ? params.get('checkpointing') === '1' : fallback.checkpointing,
+  };
+}
+
+export function queryToParams(q: CalculatorQuery, fixedMethod: boolean): URLSearchParams {
+  const params = new URLSearchParams({ model: q.model });
+  if (!fixedMethod) params.set('method', q.method);
+  for (const [key, value] of Object.entries(q.hyper)) params.set(key, value);
+  params.set('batch', q.batch);
+  params.set('seq', q.seq);
+  params.set('precision', q.precision);
+  params.set('optimizer', q.optimizer);
+  params.set('checkpointing', q.checkpointing ? '1' : '0');
+  return params;
+}
+
+function parsedNumber(label: string, raw: string): number {
+  const trimmed = raw.trim();
+  const v = Number(trimmed);
+  if (trimmed === '' || !Number.isFinite(v)) throw new RangeError(`${label} must be a number`);
+  return v;
+}
+
+export function setupFromQuery(q: CalculatorQuery): TrainingSetup {
+  if (!(PRECISIONS as readonly string[]).includes(q.precision)) throw new RangeError(`precision must be one of ${PRECISIONS.join(', ')}`);
+  if (!(OPTIMIZERS as readonly string[]).includes(q.optimizer)) throw new RangeError(`optimizer must be one of ${OPTIMIZERS.join(', ')}`);
+  return {
+    batchSize: parsedNumber('batch size', q.batch),
+    sequenceLength: parsedNumber('sequence length', q.seq),
+    precision: q.precision as Precision,
+    optimizer: q.optimizer as Optimizer,
+    gradientCheckpointing: q.checkpointing,
+  };
+}
+
+/** Hyperparameters as the method expects them: numbers parsed, module lists split. */
+export function hyperFromQuery(q: CalculatorQuery): Record<string, HyperValue> {
+  const method = findPeftMethod(q.method);
+  const out: Record<string, HyperValue> = {};
+  for (const [key, raw] of Object.entries(q.hyper)) {
+    const h = method.hyperparams.find((p) => p.key === key);
+    if (!h) throw new RangeError(`${method.name} has no hyperparameter "${key}"`);
+    out[key] = h.kind === 'int' || h.kind === 'number' ? parsedNumber(h.label, raw) : raw;
+  }
+  return out;
+}
+
+/** The estimate for a query, or the first problem with it as one sentence. */
+export function evaluateQuery(q: CalculatorQuery): { estimate: Estimate } | { error: string } {
+  try {
+    return { estimate: estimate(q.model, q.method, hyperFromQuery(q), setupFromQuery(q)) };
+  } catch (err) {
+    return { error: err instanceof Error ? err.message : String(err) };
+  }
+}

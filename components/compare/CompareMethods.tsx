@@ -1,0 +1,159 @@
+'use client';
+
+import { useEffect, useMemo, useState } from 'react';
+import { LogBars } from '@/components/charts/LogBars';
+import { StackedBars } from '@/components/charts/StackedBars';
+import { MEMORY_SEGMENTS, memoryValues } from '@/components/calculator/memory-segments';
+import { defaultQuery, queryFromParams, queryToParams, setupFromQuery, type CalculatorQuery } from '@/components/calculator/query';
+import { formatCompact, formatCount, formatGB, formatPercent } from '@/components/format';
+import { OPTIMIZERS, PRECISIONS } from '@/lib/peft/cost/memory';
+import { compareMethods, type CompareRow } from '@/lib/peft/compare';
+import { MODELS } from '@/lib/peft/models';
+
+const INPUT = 'w-full min-w-0 rounded border border-slate-300 bg-transparent px-2 py-1 dark:border-slate-600';
+
+type SortKey = 'method' | 'trainable' | 'memory' | 'checkpoint' | 'flops';
+const COLUMNS: { key: SortKey; label: string; value: (r: CompareRow) => number | string }[] = [
+  { key: 'method', label: 'Method', value: (r) => r.estimate.method.name },
+  { key: 'trainable', label: 'Trainable parameters', value: (r) => r.estimate.trainable },
+  { key: 'memory', label: 'Training memory', value: (r) => r.estimate.memory.total },
+  { key: 'checkpoint', label: 'Checkpoint', value: (r) => r.estimate.checkpointBytes },
+  { key: 'flops', label: 'Training FLOPs / token', value: (r) => r.estimate.flopsPerToken },
+];
+
+/** Every implemented method on one model and training setup, side by side; state in the URL. */
+export function CompareMethods() {
+  const initial = useMemo(() => defaultQuery('lora'), []);
+  const [query, setQuery] = useState<CalculatorQuery>(initial);
+  const [sort, setSort] = useState<{ key: SortKey; descending: boolean }>({ key: 'trainable', descending: false });
+  useEffect(() => setQuery(queryFromParams(new URLSearchParams(window.location.search), initial, true)), [initial]);
+  useEffect(() => {
+    const params = queryToParams(query, true);
+    window.history.replaceState(null, '', `?${params.toString()}`);
+  }, [query]);
+  const update = (patch: Partial<CalculatorQuery>) => setQuery((q) => ({ ...q, ...patch }));
+
+  const result = useMemo((): { rows: CompareRow[] } | { error: string } => {
+    try {
+      return { rows: compareMethods(query.model, setupFromQuery(query)) };
+    } catch (err) {
+      return { error: err instanceof Error ? err.message : String(err) };
+    }
+  }, [query]);
+
+  const rows = useMemo(() => {
+    if (!('rows' in result)) return [];
+    const column = COLUMNS.find((c) => c.key === sort.key) ?? COLUMNS[0]!;
+    const sorted = [...result.rows].sort((a, b) => {
+      const [x, y] = [column.value(a), column.value(b)];
+      return typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
+    });
+    return sort.descending ? sorted.reverse() : sorted;
+  }, [result, sort]);
+
+  return (
+    <div data-testid="compare" className="min-w-0">
+      <div className="grid grid-cols-1 gap-4 sm:grid-cols-3">
+        <label className="flex min-w-0 flex-col gap-1 text-sm sm:col-span-3">
+          <span className="font-medium">Model</span>
+          <input data-testid="compare-model" list="compare-models" className={INPUT} value={query.model} onChange={(e) => update({ model: e.target.value })} />
+          <datalist id="compare-models">
+            {MODELS.map((m) => (
+              <option key={m.id} value={m.id}>
+                {m.name}
+              </option>
+            ))}
+          </datalist>
+        </label>
+        <label className="flex min-w-0 flex-col gap-1 text-sm">
+          <span className="font-medium">Batch size</span>
+          <input data-testid="compare-batch" inputMode="numeric" className={INPUT} value={query.batch} onChange={(e) => update({ batch: e.target.value })} />
+        </label>
+        <label className="flex min-w-0 flex-col gap-1 text-sm">
+          <span className="font-medium">Sequence length</span>
+          <input data-testid="compare-seq" inputMode="numeric" className={INPUT} value={query.seq} onChange={(e) => update({ seq: e.target.value })} />
+        </label>
+        <label className="flex min-w-0 flex-col gap-1 text-sm">
+          <span className="font-medium">Precision</span>
+          <select className={INPUT} value={query.precision} onChange={(e) => update({ precision: e.target.value })}>
+            {PRECISIONS.map((p) => (
+              <option key={p}>{p}</option>
+            ))}
+          </select>
+        </label>
+        <label className="flex min-w-0 flex-col gap-1 text-sm">
+          <span className="font-medium">Optimizer</span>
+          <select className={INPUT} value={query.optimizer} onChange={(e) => update({ optimizer: e.target.value })}>
+            {OPTIMIZERS.map((o) => (
+              <option key={o}>{o}</option>
+            ))}
+          </select>
+        </label>
+        <label className="inline-flex items-center gap-2 text-sm">
+          <input type="checkbox" checked={query.checkpointing} onChange={(e) => update({ checkpointing: e.target.checked })} />
+          Gradient checkpointing
+        </label>
+      </div>
+
+      {'error' in result ? (
+        <p role="alert" data-testid="compare-error" className="mt-4 text-sm font-medium text-red-700 dark:text-red-400">
+          {result.error}
+        </p>
+      ) : (
+        <>
+          <div className="mt-6 overflow-x-auto">
+            <table className="w-full text-left text-sm">
+              <caption className="mb-2 text-left text-slate-600 dark:text-slate-400">Each method at its default hyperparameters; open a row in the calculator to change them.</caption>
+              <thead>
+                <tr className="border-b border-slate-200 dark:border-slate-700">
+                  {COLUMNS.map((c) => (
+                    <th key={c.key} scope="col" aria-sort={sort.key === c.key ? (sort.descending ? 'descending' : 'ascending') : 'none'} className="py-2 pr-4">
+                      <button type="button" className="font-semibold underline-offset-2 hover:underline" onClick={() => setSort((s) => ({ key: c.key, descending: s.key === c.key ? !s.descending : false }))}>
+                        {c.label}
+                        {sort.key === c.key ? (sort.descending ? ' ↓' : ' ↑') : ''}
+                      </button>
+                    </th>
+                  ))}
+                  <th scope="col" className="py-2">
+                    At inference
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((r) => (
+                  <tr key={r.estimate.method.id} data-method={r.estimate.method.id} className="border-b border-slate-100 dark:border-slate-800">
+                    <td className="py-2 pr-4">
+                      <a className="underline" href={r.calculatorHref}>
+                        {r.estimate.method.name}
+                      </a>
+                      <div className="text-xs text-slate-600 dark:text-slate-400">{r.settings}</div>
+                    </td>
+                    <td className="py-2 pr-4 font-mono" data-value={r.estimate.trainable}>
+                      {formatCount(r.estimate.trainable)} <span className="text-slate-600 dark:text-slate-400">({formatPercent(r.estimate.trainable / r.estimate.total)})</span>
+                    </td>
+                    <td className="py-2 pr-4 font-mono" data-value={r.estimate.memory.total}>
+                      {formatGB(r.estimate.memory.total)}
+                    </td>
+                    <td className="py-2 pr-4 font-mono">{formatGB(r.estimate.checkpointBytes)}</td>
+                    <td className="py-2 pr-4 font-mono">{formatCompact(r.estimate.flopsPerToken)}</td>
+                    <td className="py-2">{r.estimate.inference.mergeable ? 'mergeable, no cost' : r.estimate.inference.extraFlopsShare > 0 ? `+${formatPercent(r.estimate.inference.extraFlopsShare)} compute` : 'no extra cost'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <div className="mt-6 grid grid-cols-1 gap-6 lg:grid-cols-2">
+            <div>
+              <h2 className="text-base font-semibold">Trainable parameters (log scale)</h2>
+              <LogBars title="Trainable parameters per method, log scale" color="#2563eb" format={formatCompact} bars={rows.map((r) => ({ label: r.estimate.method.name, value: r.estimate.trainable }))} />
+            </div>
+            <div>
+              <h2 className="text-base font-semibold">Training memory</h2>
+              <StackedBars title="Estimated training memory per method" segments={MEMORY_SEGMENTS} format={formatGB} bars={rows.map((r) => ({ label: r.estimate.method.name, values: memoryValues(r.estimate.memory) }))} />
+            </div>
+          </div>
+        </>
+      )}
+    </div>
+  );
+}

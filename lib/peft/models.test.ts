@@ -1,0 +1,198 @@
+import { describe, expect, it } from 'vitest';
+import raw from '@/content/data/models.json';
+import { ContentError } from '@/lib/content/validate';
+import { linearNames, totalParams, type Architecture } from './arch';
+import { findModel, MODELS, MODELS_FILE, parseModels } from './models';
+
+/** LoRA's trainable count straight from the architecture: r × (in + out) per targeted map, per layer. */
+function loraParams(arch: Architecture, targets: readonly string[], r: number): number {
+  return arch.stacks.reduce(
+    (sum, s) => sum + s.layers * s.linears.filter((l) => targets.includes(l.name)).reduce((acc, l) => acc + r * (l.inFeatures + l.outFeatures), 0),
+    0,
+  );
+}
+
+const REQUIRED = [
+  't5-small',
+  't5-base',
+  't5-large',
+  't5-3b',
+  't5-11b',
+  'google/flan-t5-small',
+  'google/flan-t5-base',
+  'google/flan-t5-large',
+  'google/flan-t5-xl',
+  'google/flan-t5-xxl',
+  'bigscience/mt0-large',
+  'gpt2',
+  'gpt2-medium',
+  'gpt2-large',
+  'gpt2-xl',
+  'bert-base-uncased',
+  'bert-large-uncased',
+  'roberta-base',
+  'roberta-large',
+  'facebook/opt-125m',
+  'facebook/opt-350m',
+  'facebook/opt-1.3b',
+  'facebook/opt-6.7b',
+  'bigscience/bloom-560m',
+  'bigscience/bloomz-560m',
+  'bigscience/bloom-7b1',
+  'meta-llama/Llama-2-7b-hf',
+  'meta-llama/Llama-2-13b-hf',
+  'meta-llama/Llama-2-70b-hf',
+  'meta-llama/Meta-Llama-3-8B',
+  'meta-llama/Llama-3.1-8B',
+  'meta-llama/Llama-3.1-70B',
+  'meta-llama/Llama-3.2-1B',
+  'meta-llama/Llama-3.2-3B',
+  'mistralai/Mistral-7B-v0.1',
+  'Qwen/Qwen2.5-0.5B',
+  'Qwen/Qwen2.5-1.5B',
+  'Qwen/Qwen2.5-3B',
+  'Qwen/Qwen2.5-7B',
+  'google/gemma-2-2b',
+  'google/gemma-2-9b',
+];
+
+describe('models dataset', () => {
+  it('covers the models the calculators need, once each', () => {
+    const ids = MODELS.map((m) => m.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toEqual(expect.arrayContaining(REQUIRED));
+  });
+
+  it.each(MODELS.map((m) => [m.id, m] as const))('%s: the architecture adds up to the published total', (_id, m) => {
+    expect(totalParams(m.arch)).toBe(m.publishedTotal);
+    expect(m.arch.id).toBe(m.id);
+    expect(m.source).toMatch(/^https:\/\//);
+    expect(m.totalSource.length).toBeGreaterThan(10);
+  });
+
+  it('uses the survey totals for T5-Large, T5-3B and T5-11B', () => {
+    expect(findModel('t5-large').publishedTotal).toBe(737_668_096);
+    expect(findModel('t5-3b').publishedTotal).toBe(2_851_598_336);
+    expect(findModel('t5-11b').publishedTotal).toBe(11_307_321_344);
+  });
+
+  it('describes Llama-2-7B: 32 layers, q_proj 4096→4096 without bias', () => {
+    const arch = findModel('meta-llama/Llama-2-7b-hf').arch;
+    expect(arch.stacks).toHaveLength(1);
+    const stack = arch.stacks[0];
+    expect(stack?.layers).toBe(32);
+    expect(stack?.linears.find((l) => l.name === 'q_proj')).toEqual({ name: 'q_proj', role: 'attn.q', inFeatures: 4096, outFeatures: 4096, bias: false });
+    expect(linearNames(arch)).toEqual(['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj']);
+    expect(stack?.norms.every((n) => n.kind === 'rmsnorm' && !n.bias)).toBe(true);
+  });
+
+  it('describes GPT-2: fused c_attn 768→2304 with bias, two c_proj maps, tied head', () => {
+    const arch = findModel('gpt2').arch;
+    const linears = arch.stacks[0]?.linears ?? [];
+    expect(linears.find((l) => l.name === 'c_attn')).toEqual({ name: 'c_attn', role: 'attn.qkv', inFeatures: 768, outFeatures: 2304, bias: true });
+    expect(linears.filter((l) => l.name === 'c_proj').map((l) => [l.role, l.inFeatures, l.outFeatures])).toEqual([
+      ['attn.o', 768, 768],
+      ['mlp.out', 3072, 768],
+    ]);
+    expect(arch.tiedEmbeddings).toBe(true);
+    expect(arch.lmHeadBias).toBe(false);
+    expect(arch.learnedPositions).toBe(1024);
+  });
+
+  it("describes T5-Large: cross-attention maps named q, k, v, o in the decoder only, relative bias once per stack", () => {
+    const arch = findModel('t5-large').arch;
+    const [encoder, decoder] = arch.stacks;
+    expect(encoder?.kind).toBe('encoder');
+    expect(decoder?.kind).toBe('decoder');
+    expect(encoder?.crossAttention).toBeNull();
+    expect(decoder?.crossAttention).toEqual({ heads: 16, kvHeads: 16, headDim: 64 });
+    const cross = decoder?.linears.filter((l) => l.role.startsWith('cross.')) ?? [];
+    expect(cross.map((l) => l.name)).toEqual(['q', 'k', 'v', 'o']);
+    expect(encoder?.linears.some((l) => l.role.startsWith('cross.'))).toBe(false);
+    expect(encoder?.extraParams).toBe(32 * 16);
+    expect(decoder?.extraParams).toBe(32 * 16);
+    expect(decoder?.norms).toHaveLength(3);
+    expect(decoder?.norms.every((n) => n.kind === 'rmsnorm' && !n.bias)).toBe(true);
+  });
+
+  it('gives gated T5 variants wi_0, wi_1 and wo, and T5-3B its 4096-wide attention', () => {
+    expect(linearNames(findModel('google/flan-t5-xl').arch)).toEqual(['q', 'k', 'v', 'o', 'wi_0', 'wi_1', 'wo']);
+    expect(linearNames(findModel('bigscience/mt0-large').arch)).toEqual(['q', 'k', 'v', 'o', 'wi_0', 'wi_1', 'wo']);
+    const q = findModel('t5-3b').arch.stacks[0]?.linears.find((l) => l.role === 'attn.q');
+    expect([q?.inFeatures, q?.outFeatures]).toEqual([1024, 4096]);
+  });
+
+  it('keeps family specifics: Qwen2 q/k/v biases, Gemma-2 four norms, BERT extras, OPT-350m projections', () => {
+    const qwen = findModel('Qwen/Qwen2.5-7B').arch.stacks[0]?.linears ?? [];
+    expect(qwen.filter((l) => l.bias).map((l) => l.name)).toEqual(['q_proj', 'k_proj', 'v_proj']);
+    expect(findModel('google/gemma-2-2b').arch.stacks[0]?.norms).toHaveLength(4);
+    expect(findModel('bert-base-uncased').arch.extraParams.map((e) => e.name)).toEqual([
+      'embeddings.token_type_embeddings',
+      'embeddings.LayerNorm',
+      'pooler.dense',
+    ]);
+    expect(linearNames(findModel('roberta-base').arch)).toEqual(['query', 'key', 'value', 'dense']);
+    const opt = findModel('facebook/opt-350m').arch;
+    expect(opt.extraParams.filter((e) => e.name.startsWith('project_')).map((e) => e.count)).toEqual([512 * 1024, 1024 * 512]);
+    expect(opt.stacks[0]?.finalNorm).toBeNull();
+    expect(findModel('bigscience/bloom-560m').arch.extraParams).toEqual([{ name: 'word_embeddings_layernorm', count: 2048 }]);
+  });
+
+  it("reproduces HF PEFT's documented LoRA example: Llama-2-7B, r=8 on q_proj,v_proj → 4,194,304", () => {
+    const arch = findModel('meta-llama/Llama-2-7b-hf').arch;
+    expect(loraParams(arch, ['q_proj', 'v_proj'], 8)).toBe(4_194_304);
+    expect(loraParams(arch, ['q_proj', 'v_proj'], 8)).toBe(32 * 2 * 8 * (4096 + 4096));
+    expect(totalParams(arch) + 4_194_304).toBe(6_742_609_920);
+  });
+
+  it('reproduces the other trainable counts PEFT and the survey print', () => {
+    // PEFT tutorial: facebook/opt-350m, r=16 on q_proj,v_proj.
+    expect(loraParams(findModel('facebook/opt-350m').arch, ['q_proj', 'v_proj'], 16)).toBe(1_572_864);
+    // PEFT int8 example: facebook/opt-6.7b, r=16 on q_proj,v_proj.
+    expect(loraParams(findModel('facebook/opt-6.7b').arch, ['q_proj', 'v_proj'], 16)).toBe(8_388_608);
+    // PEFT README: bigscience/mt0-large, r=8 on q,v (self- and cross-attention alike).
+    expect(loraParams(findModel('bigscience/mt0-large').arch, ['q', 'v'], 8)).toBe(2_359_296);
+    // Survey v2: LoRA r=8 on q,v and on q,k,v,o,wi,wo.
+    const survey: [string, number, number][] = [
+      ['t5-large', 2_359_296, 8_650_752],
+      ['t5-3b', 5_898_240, 25_165_824],
+      ['t5-11b', 20_054_016, 91_226_112],
+    ];
+    for (const [id, qv, all] of survey) {
+      const arch = findModel(id).arch;
+      expect(loraParams(arch, ['q', 'v'], 8)).toBe(qv);
+      expect(loraParams(arch, ['q', 'k', 'v', 'o', 'wi', 'wo'], 8)).toBe(all);
+      // Survey v2: LayerNorm tuning trains 124,928 scales on every T5 size.
+      const norms = arch.stacks.reduce((sum, s) => sum + s.layers * s.norms.reduce((a, n) => a + n.size, 0) + (s.finalNorm?.size ?? 0), 0);
+      expect(norms).toBe(124_928);
+    }
+  });
+
+  it('names the file and the field of a bad entry', () => {
+    const bad = structuredClone(raw) as { models: Record<string, unknown>[] };
+    const first = bad.models[0];
+    if (!first) throw new Error('fixture: one model');
+    delete first.hiddenSize;
+    expect(() => parseModels(bad)).toThrow(ContentError);
+    expect(() => parseModels(bad)).toThrow(new RegExp(`${MODELS_FILE.replace(/[./]/g, '\\$&')}[\\s\\S]*field "models\\.0\\.hiddenSize"`));
+  });
+
+  it('rejects inconsistent facts and duplicate ids', () => {
+    const gatedWithoutGate = structuredClone(raw) as { models: { modules: Record<string, unknown> }[] };
+    const llama = gatedWithoutGate.models.find((m) => m.modules['mlp.gate'] === 'gate_proj');
+    if (!llama) throw new Error('fixture: a gated model');
+    delete llama.modules['mlp.gate'];
+    expect(() => parseModels(gatedWithoutGate, 'x.json')).toThrow(/field "models\.\d+\.modules\.mlp\.gate"/);
+
+    const dup = structuredClone(raw) as { models: { id: string }[] };
+    const [a, b] = dup.models;
+    if (!a || !b) throw new Error('fixture: two models');
+    b.id = a.id;
+    expect(() => parseModels(dup, 'x.json')).toThrow(/field "models\.1\.id": duplicate id/);
+  });
+
+  it('throws a short RangeError for an unknown id', () => {
+    expect(() => findModel('not/a-model')).toThrow(RangeError);
+    expect(() => findModel('not/a-model')).toThrow(/^unknown model "not\/a-model" \(known: t5-small, t5-base, t5-large, t5-3b and \d+ more\)$/);
+  });
+});

@@ -1,0 +1,92 @@
+/**
+ * Trainable parameters, training memory and cost of a PEFT method on a real model, for scripts:
+ *   npm run --silent cost -- --model meta-llama/Llama-2-7b-hf --method lora --r 8 --targets q_proj,v_proj \
+ *     [--batch 8 --seq 512 --precision bf16 --optimizer adamw --checkpointing] [--json]
+ * Hyperparameter flags are the method's own names (see lib/peft/methods/<id>.ts). Bad input exits
+ * with status 2 and a one-line error.
+ */
+import { DEFAULT_SETUP, OPTIMIZERS, PRECISIONS, type TrainingSetup } from '@/lib/peft/cost/memory';
+import { estimate, type Estimate } from '@/lib/peft/estimate';
+import type { HyperValue, PeftMethod } from '@/lib/peft/methods/types';
+import { findPeftMethod } from '@/lib/peft/registry';
+import { findMethod } from '@/lib/peft/taxonomy';
+import { parseFlags } from './lib/cli';
+
+const SETUP_FLAGS = new Set(['model', 'method', 'batch', 'seq', 'precision', 'optimizer', 'checkpointing', 'json']);
+
+function fail(message: string): never {
+  process.stderr.write(`error: ${message}\n`);
+  process.exit(2);
+}
+
+function numberOf(flag: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const v = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(v)) fail(`--${flag} must be a number, got "${raw}"`);
+  return v;
+}
+
+function main(): void {
+  const flags = parseFlags(process.argv.slice(2));
+  const modelId = flags.get('model');
+  const methodId = flags.get('method');
+  if (!modelId) fail('--model is required, e.g. --model meta-llama/Llama-2-7b-hf');
+  if (!methodId) fail('--method is required, e.g. --method lora');
+  if (!findMethod(methodId)) fail(`unknown method "${methodId}": not in the survey taxonomy`);
+  let method: PeftMethod;
+  try {
+    method = findPeftMethod(methodId);
+  } catch {
+    fail(`method "${methodId}" is in the taxonomy but has no cost model yet`);
+  }
+  const hyper: Record<string, HyperValue> = {};
+  for (const [flag, raw] of flags) {
+    if (SETUP_FLAGS.has(flag)) continue;
+    const h = method.hyperparams.find((p) => p.key === flag);
+    if (!h) fail(`${method.name} has no hyperparameter --${flag}${method.hyperparams.length ? ` (it has ${method.hyperparams.map((p) => `--${p.key}`).join(', ')})` : ''}`);
+    hyper[flag] = h.kind === 'int' || h.kind === 'number' ? numberOf(flag, raw, NaN) : raw;
+  }
+  const precision = flags.get('precision') ?? DEFAULT_SETUP.precision;
+  const optimizer = flags.get('optimizer') ?? DEFAULT_SETUP.optimizer;
+  if (!(PRECISIONS as readonly string[]).includes(precision)) fail(`--precision must be one of ${PRECISIONS.join(', ')}`);
+  if (!(OPTIMIZERS as readonly string[]).includes(optimizer)) fail(`--optimizer must be one of ${OPTIMIZERS.join(', ')}`);
+  const setup = {
+    batchSize: numberOf('batch', flags.get('batch'), DEFAULT_SETUP.batchSize),
+    sequenceLength: numberOf('seq', flags.get('seq'), DEFAULT_SETUP.sequenceLength),
+    precision,
+    optimizer,
+    gradientCheckpointing: flags.has('checkpointing') ? flags.get('checkpointing') !== 'false' : DEFAULT_SETUP.gradientCheckpointing,
+  } as TrainingSetup;
+
+  let e: Estimate;
+  try {
+    e = estimate(modelId, methodId, hyper, setup);
+  } catch (err) {
+    fail(err instanceof Error ? err.message : String(err));
+  }
+  const result = {
+    model: e.model.id,
+    method: e.method.id,
+    config: e.config,
+    setup: e.setup,
+    trainable: e.trainable,
+    total: e.total,
+    trainableShare: e.trainable / e.total,
+    checkpointBytes: e.checkpointBytes,
+    memory: e.memory,
+    fullFineTuningMemory: e.fullFineTuning,
+    trainingFlopsPerToken: e.flopsPerToken,
+    inference: e.inference,
+    fitsOnGpuGB: Object.fromEntries(e.fits.map((f) => [f.gb, f.fits])),
+  };
+  if (flags.has('json')) {
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+  const gb = (b: number) => `${(b / 1e9).toFixed(2)} GB`;
+  console.log(`${e.method.name} on ${e.model.name}: ${e.trainable.toLocaleString('en-US')} of ${e.total.toLocaleString('en-US')} parameters trainable (${((100 * e.trainable) / e.total).toFixed(4)}%)`);
+  console.log(`training memory ≈ ${gb(e.memory.total)} (full fine-tuning ≈ ${gb(e.fullFineTuning.total)}); checkpoint ${gb(e.checkpointBytes)}`);
+  for (const [k, v] of Object.entries(e.memory)) if (k !== 'total') console.log(`  ${k.padEnd(15)} ${gb(v)}`);
+}
+
+main();
