@@ -106,3 +106,12 @@ describe('method files', () => {
     }
   });
 });
+
+describe('WebGPU limits', () => {
+  it('the engine never combines many tensors in one op (addN): WebGPU allows 8 buffers per shader', () => {
+    const files = ['lib/peft/train/adamw.ts', 'lib/peft/train/trainer.ts', 'lib/peft/train/loss.ts', 'lib/peft/model/transformer.ts'];
+    for (const file of [...files, ...readdirSync('lib/peft/methods').map((f) => `lib/peft/methods/${f}`)]) {
+      expect(readFileSync(file, 'utf8'), file).not.toMatch(/tf\.addN\(/);
+    }
+  });
+});

@@ -31,9 +31,13 @@ export class AdamW {
     this.moments = tf.tidy(() => variables.map((v) => ({ m: tf.variable(tf.zerosLike(v), false), v: tf.variable(tf.zerosLike(v), false) })));
   }
 
-  /** Global L2 norm of the gradients, as a scalar tensor the caller disposes. */
+  /**
+   * Global L2 norm of the gradients, as a scalar tensor the caller disposes. Summed two at a
+   * time: WebGPU gives a shader at most 8 storage buffers, so one addN over many tensors fails
+   * there (measured on an H100 through Dawn: every step's norm came back wrong).
+   */
   static globalNorm(grads: readonly tf.Tensor[]): tf.Scalar {
-    return tf.tidy(() => tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g))))) as tf.Scalar);
+    return tf.tidy(() => tf.sqrt(grads.map((g) => tf.sum(tf.square(g))).reduce((sum, s) => tf.add(sum, s), tf.scalar(0))) as tf.Scalar);
   }
 
   /** One update; `gradNorm` is the value `globalNorm` returned for the same gradients. */

@@ -45,3 +45,14 @@ describe('a playground run', () => {
     model.dispose();
   });
 });
+
+describe('gradient norm', () => {
+  it('equals the L2 norm over all tensors, for many tensors', async () => {
+    const { AdamW } = await import('./adamw');
+    const tensors = Array.from({ length: 40 }, (_, i) => tf.fill([3, 2], i + 1));
+    const expected = Math.sqrt(Array.from({ length: 40 }, (_, i) => 6 * (i + 1) ** 2).reduce((a, b) => a + b, 0));
+    const norm = AdamW.globalNorm(tensors);
+    expect(norm.dataSync()[0]).toBeCloseTo(expected, 2);
+    tf.dispose([norm, ...tensors]);
+  });
+});
