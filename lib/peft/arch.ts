@@ -64,6 +64,9 @@ export interface Architecture {
   id: string;
   name: string;
   hiddenSize: number;
+  /** Width of the token-embedding table (and a tied LM head) when it differs from hiddenSize,
+   * as in OPT-350m, whose 512-wide embeddings are projected to 1024. */
+  embeddingSize?: number;
   vocabSize: number;
   /** Rows of a learned absolute position table; 0 for rotary or relative positions. */
   learnedPositions: number;
@@ -89,7 +92,7 @@ export function layerParams(s: Stack): number {
 }
 
 export function embeddingParams(a: Architecture): number {
-  return a.vocabSize * a.hiddenSize + a.learnedPositions * a.hiddenSize;
+  return a.vocabSize * (a.embeddingSize ?? a.hiddenSize) + a.learnedPositions * a.hiddenSize;
 }
 
 export function totalParams(a: Architecture): number {
@@ -97,7 +100,7 @@ export function totalParams(a: Architecture): number {
     (sum, s) => sum + s.layers * layerParams(s) + (s.finalNorm ? normParams(s.finalNorm) : 0) + s.extraParams,
     0,
   );
-  const head = (a.tiedEmbeddings ? 0 : a.vocabSize * a.hiddenSize) + (a.lmHeadBias ? a.vocabSize : 0);
+  const head = (a.tiedEmbeddings ? 0 : a.vocabSize * (a.embeddingSize ?? a.hiddenSize)) + (a.lmHeadBias ? a.vocabSize : 0);
   const extra = a.extraParams.reduce((sum, e) => sum + e.count, 0);
   return embeddingParams(a) + stacks + head + extra;
 }

@@ -251,14 +251,13 @@ export function toArchitecture(entry: ModelEntry): Architecture {
   if (x?.embedProjection !== undefined && x.embedProjection !== h) {
     const p = x.embedProjection;
     extraParams.push({ name: 'project_in', count: p * h }, { name: 'project_out', count: h * p });
-    // Architecture counts vocab × hiddenSize for the embedding; this model's table is vocab × p.
-    extraParams.push({ name: `embed_tokens is ${p} wide, not ${h} (vocab × (${p} − ${h}))`, count: entry.vocabSize * (p - h) });
   }
 
   return {
     id: entry.id,
     name: entry.name,
     hiddenSize: h,
+    ...(x?.embedProjection !== undefined && x.embedProjection !== h ? { embeddingSize: x.embedProjection } : {}),
     vocabSize: entry.vocabSize,
     learnedPositions: entry.learnedPositions,
     tiedEmbeddings: entry.tiedEmbeddings,

@@ -21,7 +21,7 @@ import {
   validateSetup,
 } from './memory';
 import { NF4_BITS_PER_WEIGHT, baseWeightBytes, linearWeightParams } from './precision';
-import { groupsSize, matmulParams, methodProfile } from './profile';
+import { groupsSize, matmulParams } from '../methods/tensors';
 import { BERT_LARGE_CLS, GPT2_XL, GPT3_175B, LLAMA2_7B, LLAMA_65B, T0_3B } from './test-architectures';
 
 const TOY = toyArchitecture();
@@ -84,7 +84,7 @@ describe('method profiles', () => {
   it('list trainable tensors whose sizes add up to trainableParams, for every method and config on every test architecture', () => {
     for (const arch of ARCHS) {
       for (const m of METHODS) {
-        for (const c of configsFor(m, arch)) expect(groupsSize(methodProfile(arch, m, c).tensors)).toBe(m.trainableParams(arch, c));
+        for (const c of configsFor(m, arch)) expect(groupsSize(m.costProfile(arch, c).tensors)).toBe(m.trainableParams(arch, c));
       }
     }
   });

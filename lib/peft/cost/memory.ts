@@ -3,7 +3,7 @@ import { totalParams } from '../arch';
 import type { MethodConfig, MethodTraits, PeftMethod } from '../methods/types';
 import { layerActivationBytes } from './activations';
 import { baseWeightBytes } from './precision';
-import { type MethodProfile, type TensorGroup, matmulParams, methodProfile, tensorSize } from './profile';
+import { type MethodProfile, type TensorGroup, matmulParams, tensorSize } from '../methods/tensors';
 
 /**
  * Training memory, checkpoint size, training FLOPs and inference overhead of a PEFT method on an
@@ -103,7 +103,7 @@ function activationBytesPerValue(precision: Precision): number {
  */
 export function trainingMemory(arch: Architecture, method: PeftMethod, config: MethodConfig, setup: TrainingSetup): MemoryBreakdown {
   validateSetup(setup);
-  const profile = methodProfile(arch, method, config);
+  const profile = method.costProfile(arch, config);
   const trainable = method.trainableParams(arch, config);
 
   let weights: number;
@@ -188,7 +188,7 @@ export function checkpointBytes(arch: Architecture, method: PeftMethod, config: 
  */
 export function trainingFlopsPerToken(arch: Architecture, method: PeftMethod, config: MethodConfig): number {
   const n = matmulParams(arch);
-  const p = methodProfile(arch, method, config);
+  const p = method.costProfile(arch, config);
   const backbone = method.traits.backpropThroughBackbone ? 4 * n + 2 * p.baseMatmulTrainable : 2 * n;
   return backbone + 6 * p.addedMatmul;
 }

@@ -45,6 +45,26 @@ export const adapters: PeftMethod = {
     const d = arch.hiddenSize;
     return arch.stacks.reduce((sum, s) => sum + s.layers * perLayer * (2 * d * m + m + d), 0);
   },
+  costProfile(arch, config) {
+    const m = numberValue(config, 'bottleneck');
+    const sites = (PLACEMENTS[stringValue(config, 'placement')] ?? []).length;
+    const h = arch.hiddenSize;
+    const count = arch.stacks.reduce((sum, s) => sum + s.layers, 0) * sites;
+    return {
+      tensors: [
+        { shape: [h, m], count },
+        { shape: [m], count },
+        { shape: [m, h], count },
+        { shape: [h], count },
+      ],
+      trainableInBase: 0,
+      baseMatmulTrainable: 0,
+      addedMatmul: count * 2 * h * m,
+      // Per adapter: its input (h values, the sublayer output), the bottleneck before the
+      // nonlinearity and after it (m each).
+      extraActivationValues: () => sites * (h + 2 * m),
+    };
+  },
   apply(model, config, { seed = 0 } = {}) {
     const tf = model.tf;
     const m = numberValue(config, 'bottleneck');

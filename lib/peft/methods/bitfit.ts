@@ -1,4 +1,5 @@
 import type { PeftMethod } from './types';
+import { biasTensors, groupsSize, noActivations } from './tensors';
 
 /**
  * BitFit (Ben Zaken et al., 2022): train the bias terms only. Like the common `"bias" in name`
@@ -19,6 +20,10 @@ export const bitfit: PeftMethod = {
       count += s.layers * (linear + norms) + (s.finalNorm?.bias ? s.finalNorm.size : 0);
     }
     return count;
+  },
+  costProfile(arch) {
+    const tensors = biasTensors(arch);
+    return { tensors, trainableInBase: groupsSize(tensors), baseMatmulTrainable: 0, addedMatmul: 0, extraActivationValues: noActivations };
   },
   apply(model) {
     const trainable = [...model.weights].filter(([name]) => name.endsWith('.bias')).map(([, v]) => v);

@@ -1,4 +1,5 @@
 import type * as tfTypes from '@tensorflow/tfjs';
+import { type TensorGroup, groupsSize } from './tensors';
 import { createRng } from '../model/random';
 import { disposeAll, uniformVariable, zerosVariable } from '../model/params';
 import { numberValue, listValue } from './config';
@@ -36,6 +37,25 @@ export const lora: PeftMethod = {
         sum + s.layers * s.linears.filter((l) => targets.includes(l.name)).reduce((n, l) => n + r * (l.inFeatures + l.outFeatures), 0),
       0,
     );
+  },
+  costProfile(arch, config) {
+    const r = numberValue(config, 'r');
+    const targets = listValue(config, 'targets');
+    const tensors: TensorGroup[] = [];
+    for (const s of arch.stacks) {
+      for (const l of s.linears.filter((x) => targets.includes(x.name))) {
+        tensors.push({ shape: [l.inFeatures, r], count: s.layers }, { shape: [r, l.outFeatures], count: s.layers });
+      }
+    }
+    return {
+      tensors,
+      trainableInBase: 0,
+      baseMatmulTrainable: 0,
+      addedMatmul: groupsSize(tensors),
+      // x·A (r values per token) is kept for the gradient of B; x itself is already kept by the
+      // frozen map it feeds.
+      extraActivationValues: (stack) => stack.linears.filter((l) => targets.includes(l.name)).length * r,
+    };
   },
   apply(model, config, { seed = 0 } = {}) {
     const tf = model.tf;

@@ -1,4 +1,5 @@
 import type * as tfTypes from '@tensorflow/tfjs';
+import { noActivations } from './tensors';
 import { createRng, randInt } from '../model/random';
 import { numberValue } from './config';
 import type { PeftMethod } from './types';
@@ -19,6 +20,14 @@ export const promptTuning: PeftMethod = {
   toyLearningRate: 3e-2,
   traits: { backpropThroughBackbone: true, inference: 'longer-input', addedTokens: (c) => numberValue(c, 'tokens') },
   trainableParams: (arch, config) => numberValue(config, 'tokens') * arch.hiddenSize * arch.stacks.length,
+  costProfile: (arch, config) => ({
+    tensors: [{ shape: [numberValue(config, 'tokens'), arch.hiddenSize], count: arch.stacks.length }],
+    trainableInBase: 0,
+    baseMatmulTrainable: 0,
+    addedMatmul: 0,
+    // The prompt's own activations are counted by lengthening the sequence (traits.addedTokens).
+    extraActivationValues: noActivations,
+  }),
   apply(model, config, { seed = 0 } = {}) {
     const tf = model.tf;
     const l = numberValue(config, 'tokens');

@@ -2,6 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { Architecture, LinearRole } from '../arch';
 import type { ModelHooks } from '../model/hooks';
 import type { ToyModel } from '../model/transformer';
+import type { MethodProfile } from './tensors';
 
 /** A method's hyperparameter: its controls on the site and its flag in the CLI come from here. */
 export type HyperParam =
@@ -48,5 +49,7 @@ export interface PeftMethod {
   traits: MethodTraits;
   /** Exact number of trainable scalars on any architecture, following the reference implementation. */
   trainableParams(arch: Architecture, config: MethodConfig): number;
+  /** The shapes it trains and the compute and activations it adds, for the cost model. */
+  costProfile(arch: Architecture, config: MethodConfig): MethodProfile;
   apply(model: ToyModel, config: MethodConfig, options?: { seed?: number }): AppliedMethod;
 }
