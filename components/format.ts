@@ -20,13 +20,14 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
-/** Decimal gigabytes (10⁹ bytes), the unit GPU memory is sold in. */
+/** Decimal units (10⁹ bytes to a GB), the way GPU memory is sold: GB from 1 GB up, MB or KB below. */
 export function formatGB(bytes: number): string {
+  if (bytes === 0) return '0';
   const gb = bytes / 1e9;
   if (gb >= 100) return `${gb.toFixed(0)} GB`;
-  if (gb >= 10) return `${gb.toFixed(1)} GB`;
-  if (gb >= 0.01) return `${gb.toFixed(2)} GB`;
-  return `${(bytes / 1e6).toFixed(2)} MB`;
+  if (gb >= 1) return `${gb.toFixed(1)} GB`;
+  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
+  return `${(bytes / 1e3).toFixed(1)} KB`;
 }
 
 /** Large counts in words: 6.74 B, 4.19 M, 12.3 K. */

@@ -30,7 +30,8 @@ const GAP = 14;
 export function StackedBars({ title, segments, bars, format, markers = [] }: Props) {
   const totals = bars.map((b) => segments.reduce((sum, s) => sum + (b.values[s.key] ?? 0), 0));
   const maxValue = Math.max(1, ...totals, ...markers.map((m) => m.value));
-  const x = scaleLinear().domain([0, maxValue]).nice().range([M.left, W - M.right]);
+  // Headroom on the right for the total printed after the longest bar.
+  const x = scaleLinear().domain([0, maxValue * 1.12]).nice().range([M.left, W - M.right]);
   const height = M.top + bars.length * (BAR + GAP) + M.bottom;
 
   return (
@@ -58,7 +59,7 @@ export function StackedBars({ title, segments, bars, format, markers = [] }: Pro
                 start += v;
                 return rect;
               })}
-              <text x={Math.min(x(totals[i] ?? 0) + 4, W - M.right)} y={y + BAR / 2} dy="0.32em" fontSize={11} fill="currentColor" textAnchor={x(totals[i] ?? 0) + 60 > W - M.right ? 'end' : 'start'}>
+              <text x={x(totals[i] ?? 0) + 4} y={y + BAR / 2} dy="0.32em" fontSize={11} fill="currentColor">
                 {format(totals[i] ?? 0)}
               </text>
             </g>
