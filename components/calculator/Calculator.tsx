@@ -4,15 +4,12 @@ import { useEffect, useMemo, useState } from 'react';
 import { StackedBars } from '@/components/charts/StackedBars';
 import { formatCompact, formatCount, formatGB, formatPercent } from '@/components/format';
 import { linearNames } from '@/lib/peft/arch';
-import { OPTIMIZERS, PRECISIONS } from '@/lib/peft/cost/memory';
 import { MODELS } from '@/lib/peft/models';
 import { METHODS, findPeftMethod } from '@/lib/peft/registry';
 import { MEMORY_SEGMENTS, memoryValues } from './memory-segments';
+import { INPUT, SetupFields } from './SetupFields';
 import { defaultQuery, evaluateQuery, queryFromParams, queryToParams, type CalculatorQuery } from './query';
 
-const INPUT = 'w-full min-w-0 rounded border border-slate-300 bg-transparent px-2 py-1 dark:border-slate-600';
-const OPTIMIZER_LABELS: Record<string, string> = { adamw: 'AdamW', 'adamw-8bit': '8-bit AdamW', sgd: 'SGD', 'sgd-momentum': 'SGD with momentum', adafactor: 'Adafactor' };
-const PRECISION_LABELS: Record<string, string> = { fp32: 'fp32', bf16: 'bf16 (mixed precision)', fp16: 'fp16 (mixed precision)', int8: 'int8 base weights', nf4: '4-bit NF4 base weights (QLoRA)' };
 
 /**
  * Trainable parameters and training memory of a method on a real model, recomputed on every
@@ -115,38 +112,7 @@ export function Calculator({ method: fixedMethod }: { method?: string }) {
             </label>
           );
         })}
-        <label className="flex min-w-0 flex-col gap-1 text-sm">
-          <span className="font-medium">Batch size</span>
-          <input data-testid="calc-batch" inputMode="numeric" className={INPUT} value={query.batch} onChange={(e) => update({ batch: e.target.value })} />
-        </label>
-        <label className="flex min-w-0 flex-col gap-1 text-sm">
-          <span className="font-medium">Sequence length</span>
-          <input data-testid="calc-seq" inputMode="numeric" className={INPUT} value={query.seq} onChange={(e) => update({ seq: e.target.value })} />
-        </label>
-        <label className="flex min-w-0 flex-col gap-1 text-sm">
-          <span className="font-medium">Precision</span>
-          <select data-testid="calc-precision" className={INPUT} value={query.precision} onChange={(e) => update({ precision: e.target.value })}>
-            {PRECISIONS.map((p) => (
-              <option key={p} value={p}>
-                {PRECISION_LABELS[p] ?? p}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="flex min-w-0 flex-col gap-1 text-sm">
-          <span className="font-medium">Optimizer</span>
-          <select data-testid="calc-optimizer" className={INPUT} value={query.optimizer} onChange={(e) => update({ optimizer: e.target.value })}>
-            {OPTIMIZERS.map((o) => (
-              <option key={o} value={o}>
-                {OPTIMIZER_LABELS[o] ?? o}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="inline-flex items-center gap-2 text-sm">
-          <input type="checkbox" data-testid="calc-checkpointing" checked={query.checkpointing} onChange={(e) => update({ checkpointing: e.target.checked })} />
-          Gradient checkpointing
-        </label>
+        <SetupFields query={query} update={update} idPrefix="calc" />
       </div>
 
       {'error' in result ? (

@@ -5,12 +5,11 @@ import { LogBars } from '@/components/charts/LogBars';
 import { StackedBars } from '@/components/charts/StackedBars';
 import { MEMORY_SEGMENTS, memoryValues } from '@/components/calculator/memory-segments';
 import { defaultQuery, queryFromParams, queryToParams, setupFromQuery, type CalculatorQuery } from '@/components/calculator/query';
+import { INPUT, SetupFields } from '@/components/calculator/SetupFields';
 import { formatCompact, formatCount, formatGB, formatPercent } from '@/components/format';
-import { OPTIMIZERS, PRECISIONS } from '@/lib/peft/cost/memory';
 import { compareMethods, type CompareRow } from '@/lib/peft/compare';
 import { MODELS } from '@/lib/peft/models';
 
-const INPUT = 'w-full min-w-0 rounded border border-slate-300 bg-transparent px-2 py-1 dark:border-slate-600';
 
 type SortKey = 'method' | 'trainable' | 'memory' | 'checkpoint' | 'flops';
 const COLUMNS: { key: SortKey; label: string; value: (r: CompareRow) => number | string }[] = [
@@ -65,34 +64,7 @@ export function CompareMethods() {
             ))}
           </datalist>
         </label>
-        <label className="flex min-w-0 flex-col gap-1 text-sm">
-          <span className="font-medium">Batch size</span>
-          <input data-testid="compare-batch" inputMode="numeric" className={INPUT} value={query.batch} onChange={(e) => update({ batch: e.target.value })} />
-        </label>
-        <label className="flex min-w-0 flex-col gap-1 text-sm">
-          <span className="font-medium">Sequence length</span>
-          <input data-testid="compare-seq" inputMode="numeric" className={INPUT} value={query.seq} onChange={(e) => update({ seq: e.target.value })} />
-        </label>
-        <label className="flex min-w-0 flex-col gap-1 text-sm">
-          <span className="font-medium">Precision</span>
-          <select className={INPUT} value={query.precision} onChange={(e) => update({ precision: e.target.value })}>
-            {PRECISIONS.map((p) => (
-              <option key={p}>{p}</option>
-            ))}
-          </select>
-        </label>
-        <label className="flex min-w-0 flex-col gap-1 text-sm">
-          <span className="font-medium">Optimizer</span>
-          <select className={INPUT} value={query.optimizer} onChange={(e) => update({ optimizer: e.target.value })}>
-            {OPTIMIZERS.map((o) => (
-              <option key={o}>{o}</option>
-            ))}
-          </select>
-        </label>
-        <label className="inline-flex items-center gap-2 text-sm">
-          <input type="checkbox" checked={query.checkpointing} onChange={(e) => update({ checkpointing: e.target.checked })} />
-          Gradient checkpointing
-        </label>
+        <SetupFields query={query} update={update} idPrefix="compare" />
       </div>
 
       {'error' in result ? (
