@@ -7,7 +7,7 @@ import { linearNames } from '@/lib/peft/arch';
 import { MODELS } from '@/lib/peft/models';
 import { METHODS, findPeftMethod } from '@/lib/peft/registry';
 import { MEMORY_SEGMENTS, memoryValues } from './memory-segments';
-import { INPUT, SetupFields } from './SetupFields';
+import { INPUT, ModelField, SetupFields } from './SetupFields';
 import { defaultQuery, evaluateQuery, queryFromParams, queryToParams, type CalculatorQuery } from './query';
 
 
@@ -52,18 +52,7 @@ export function Calculator({ method: fixedMethod }: { method?: string }) {
       </p>
 
       <div className="mt-4 grid grid-cols-1 gap-4 sm:grid-cols-2">
-        <label className="flex min-w-0 flex-col gap-1 text-sm sm:col-span-2">
-          <span className="font-medium">Model</span>
-          <input data-testid="calc-model" list="calc-models" className={INPUT} value={query.model} onChange={(e) => update({ model: e.target.value })} />
-          <datalist id="calc-models">
-            {MODELS.map((m) => (
-              <option key={m.id} value={m.id}>
-                {m.name}
-              </option>
-            ))}
-          </datalist>
-          <span className="text-xs text-slate-600 dark:text-slate-400">{model ? `${model.name}: ${formatCount(model.publishedTotal)} parameters` : 'Type to search the models by their Hugging Face id.'}</span>
-        </label>
+        <ModelField query={query} update={update} idPrefix="calc" className="sm:col-span-2" />
         {!fixed && (
           <label className="flex min-w-0 flex-col gap-1 text-sm">
             <span className="font-medium">Method</span>

@@ -5,10 +5,9 @@ import { LogBars } from '@/components/charts/LogBars';
 import { StackedBars } from '@/components/charts/StackedBars';
 import { MEMORY_SEGMENTS, memoryValues } from '@/components/calculator/memory-segments';
 import { defaultQuery, queryFromParams, queryToParams, setupFromQuery, type CalculatorQuery } from '@/components/calculator/query';
-import { INPUT, SetupFields } from '@/components/calculator/SetupFields';
+import { ModelField, SetupFields } from '@/components/calculator/SetupFields';
 import { formatCompact, formatCount, formatGB, formatPercent } from '@/components/format';
 import { compareMethods, type CompareRow } from '@/lib/peft/compare';
-import { MODELS } from '@/lib/peft/models';
 
 
 type SortKey = 'method' | 'trainable' | 'memory' | 'checkpoint' | 'flops';
@@ -53,17 +52,7 @@ export function CompareMethods() {
   return (
     <div data-testid="compare" className="min-w-0">
       <div className="grid grid-cols-1 gap-4 sm:grid-cols-3">
-        <label className="flex min-w-0 flex-col gap-1 text-sm sm:col-span-3">
-          <span className="font-medium">Model</span>
-          <input data-testid="compare-model" list="compare-models" className={INPUT} value={query.model} onChange={(e) => update({ model: e.target.value })} />
-          <datalist id="compare-models">
-            {MODELS.map((m) => (
-              <option key={m.id} value={m.id}>
-                {m.name}
-              </option>
-            ))}
-          </datalist>
-        </label>
+        <ModelField query={query} update={update} idPrefix="compare" className="sm:col-span-3" />
         <SetupFields query={query} update={update} idPrefix="compare" />
       </div>
 
