@@ -4,8 +4,9 @@ import { CATEGORIES, CATEGORY_LABELS, taxonomy } from '@/lib/peft/taxonomy';
 
 const ENTRY_POINTS = [
   { href: '/methods/', title: 'Browse the methods', text: 'Every method of the taxonomy in one filterable table, each with its paper.' },
-  { href: '/methods/lora/', title: 'Start with LoRA', text: 'The most used reparametrization: a low-rank update you can merge away.' },
-  { href: '/methods/prompt-tuning/', title: 'Or with Prompt Tuning', text: 'A few trainable input vectors in front of a frozen model.' },
+  { href: '/methods/lora/', title: 'Start with LoRA', text: 'The most used reparametrization: read it, then fine-tune a small model with it in your browser.' },
+  { href: '/calculator/', title: 'Size a training run', text: 'Exact trainable parameters and estimated GPU memory of a method on Llama, T5, GPT-2 and more.' },
+  { href: '/compare/', title: 'Compare on one model', text: 'Every implemented method side by side: parameters, memory, checkpoint and compute.' },
   { href: '/about/', title: 'About the survey', text: 'Where the taxonomy comes from, how to cite it, and how this site works.' },
 ];
 
