@@ -5,9 +5,10 @@
  * Hyperparameter flags are the method's own names (see lib/peft/methods/<id>.ts). Bad input exits
  * with status 2 and a one-line error.
  */
-import { DEFAULT_SETUP, OPTIMIZERS, PRECISIONS, type TrainingSetup } from '@/lib/peft/cost/memory';
+import { DEFAULT_SETUP } from '@/lib/peft/cost/memory';
 import { estimate, type Estimate } from '@/lib/peft/estimate';
-import type { HyperValue, PeftMethod } from '@/lib/peft/methods/types';
+import { hyperFromText, setupFromText } from '@/lib/peft/input';
+import type { PeftMethod } from '@/lib/peft/methods/types';
 import { findPeftMethod } from '@/lib/peft/registry';
 import { findMethod } from '@/lib/peft/taxonomy';
 import { parseFlags } from './lib/cli';
@@ -17,13 +18,6 @@ const SETUP_FLAGS = new Set(['model', 'method', 'batch', 'seq', 'precision', 'op
 function fail(message: string): never {
   process.stderr.write(`error: ${message}\n`);
   process.exit(2);
-}
-
-function numberOf(flag: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined) return fallback;
-  const v = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(v)) fail(`--${flag} must be a number, got "${raw}"`);
-  return v;
 }
 
 function main(): void {
@@ -39,28 +33,20 @@ function main(): void {
   } catch {
     fail(`method "${methodId}" is in the taxonomy but has no cost model yet`);
   }
-  const hyper: Record<string, HyperValue> = {};
-  for (const [flag, raw] of flags) {
-    if (SETUP_FLAGS.has(flag)) continue;
-    const h = method.hyperparams.find((p) => p.key === flag);
-    if (!h) fail(`${method.name} has no hyperparameter --${flag}${method.hyperparams.length ? ` (it has ${method.hyperparams.map((p) => `--${p.key}`).join(', ')})` : ''}`);
-    hyper[flag] = h.kind === 'int' || h.kind === 'number' ? numberOf(flag, raw, NaN) : raw;
-  }
-  const precision = flags.get('precision') ?? DEFAULT_SETUP.precision;
-  const optimizer = flags.get('optimizer') ?? DEFAULT_SETUP.optimizer;
-  if (!(PRECISIONS as readonly string[]).includes(precision)) fail(`--precision must be one of ${PRECISIONS.join(', ')}`);
-  if (!(OPTIMIZERS as readonly string[]).includes(optimizer)) fail(`--optimizer must be one of ${OPTIMIZERS.join(', ')}`);
-  const setup = {
-    batchSize: numberOf('batch', flags.get('batch'), DEFAULT_SETUP.batchSize),
-    sequenceLength: numberOf('seq', flags.get('seq'), DEFAULT_SETUP.sequenceLength),
-    precision,
-    optimizer,
-    gradientCheckpointing: flags.has('checkpointing') ? flags.get('checkpointing') !== 'false' : DEFAULT_SETUP.gradientCheckpointing,
-  } as TrainingSetup;
+  const hyper: Record<string, string> = {};
+  for (const [flag, raw] of flags) if (!SETUP_FLAGS.has(flag)) hyper[flag] = raw;
+  // Checked where the calculators check them too: resolveConfig and validateSetup inside estimate().
+  const setup = setupFromText({
+    batch: flags.get('batch') ?? String(DEFAULT_SETUP.batchSize),
+    seq: flags.get('seq') ?? String(DEFAULT_SETUP.sequenceLength),
+    precision: flags.get('precision') ?? DEFAULT_SETUP.precision,
+    optimizer: flags.get('optimizer') ?? DEFAULT_SETUP.optimizer,
+    checkpointing: flags.has('checkpointing') ? flags.get('checkpointing') !== 'false' : DEFAULT_SETUP.gradientCheckpointing,
+  });
 
   let e: Estimate;
   try {
-    e = estimate(modelId, methodId, hyper, setup);
+    e = estimate(modelId, methodId, hyperFromText(method, hyper), setup);
   } catch (err) {
     fail(err instanceof Error ? err.message : String(err));
   }

@@ -1,6 +1,6 @@
-import { DEFAULT_SETUP, OPTIMIZERS, PRECISIONS, type Optimizer, type Precision, type TrainingSetup } from '@/lib/peft/cost/memory';
+import { DEFAULT_SETUP } from '@/lib/peft/cost/memory';
 import { estimate, type Estimate } from '@/lib/peft/estimate';
-import type { HyperValue } from '@/lib/peft/methods/types';
+import { hyperFromText, setupFromText } from '@/lib/peft/input';
 import { findPeftMethod } from '@/lib/peft/registry';
 
 /**
@@ -63,41 +63,10 @@ export function queryToParams(q: CalculatorQuery, fixedMethod: boolean): URLSear
   return params;
 }
 
-function parsedNumber(label: string, raw: string): number {
-  const trimmed = raw.trim();
-  const v = Number(trimmed);
-  if (trimmed === '' || !Number.isFinite(v)) throw new RangeError(`${label} must be a number`);
-  return v;
-}
-
-export function setupFromQuery(q: CalculatorQuery): TrainingSetup {
-  if (!(PRECISIONS as readonly string[]).includes(q.precision)) throw new RangeError(`precision must be one of ${PRECISIONS.join(', ')}`);
-  if (!(OPTIMIZERS as readonly string[]).includes(q.optimizer)) throw new RangeError(`optimizer must be one of ${OPTIMIZERS.join(', ')}`);
-  return {
-    batchSize: parsedNumber('batch size', q.batch),
-    sequenceLength: parsedNumber('sequence length', q.seq),
-    precision: q.precision as Precision,
-    optimizer: q.optimizer as Optimizer,
-    gradientCheckpointing: q.checkpointing,
-  };
-}
-
-/** Hyperparameters as the method expects them: numbers parsed, module lists split. */
-export function hyperFromQuery(q: CalculatorQuery): Record<string, HyperValue> {
-  const method = findPeftMethod(q.method);
-  const out: Record<string, HyperValue> = {};
-  for (const [key, raw] of Object.entries(q.hyper)) {
-    const h = method.hyperparams.find((p) => p.key === key);
-    if (!h) throw new RangeError(`${method.name} has no hyperparameter "${key}"`);
-    out[key] = h.kind === 'int' || h.kind === 'number' ? parsedNumber(h.label, raw) : raw;
-  }
-  return out;
-}
-
 /** The estimate for a query, or the first problem with it as one sentence. */
 export function evaluateQuery(q: CalculatorQuery): { estimate: Estimate } | { error: string } {
   try {
-    return { estimate: estimate(q.model, q.method, hyperFromQuery(q), setupFromQuery(q)) };
+    return { estimate: estimate(q.model, q.method, hyperFromText(findPeftMethod(q.method), q.hyper), setupFromText(q)) };
   } catch (err) {
     return { error: err instanceof Error ? err.message : String(err) };
   }

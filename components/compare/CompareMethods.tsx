@@ -4,10 +4,11 @@ import { useEffect, useMemo, useState } from 'react';
 import { LogBars } from '@/components/charts/LogBars';
 import { StackedBars } from '@/components/charts/StackedBars';
 import { MEMORY_SEGMENTS, memoryValues } from '@/components/calculator/memory-segments';
-import { defaultQuery, queryFromParams, queryToParams, setupFromQuery, type CalculatorQuery } from '@/components/calculator/query';
+import { defaultQuery, queryFromParams, queryToParams, type CalculatorQuery } from '@/components/calculator/query';
 import { ModelField, SetupFields } from '@/components/calculator/SetupFields';
 import { formatCompact, formatCount, formatGB, formatPercent } from '@/components/format';
 import { compareMethods, type CompareRow } from '@/lib/peft/compare';
+import { setupFromText } from '@/lib/peft/input';
 
 
 type SortKey = 'method' | 'trainable' | 'memory' | 'checkpoint' | 'flops';
@@ -33,7 +34,7 @@ export function CompareMethods() {
 
   const result = useMemo((): { rows: CompareRow[] } | { error: string } => {
     try {
-      return { rows: compareMethods(query.model, setupFromQuery(query)) };
+      return { rows: compareMethods(query.model, setupFromText(query)) };
     } catch (err) {
       return { error: err instanceof Error ? err.message : String(err) };
     }

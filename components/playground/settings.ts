@@ -1,5 +1,6 @@
 import { resolveConfig } from '@/lib/peft/methods/config';
-import type { HyperValue, MethodConfig, PeftMethod } from '@/lib/peft/methods/types';
+import { hyperFromText, numberFromText } from '@/lib/peft/input';
+import type { MethodConfig, PeftMethod } from '@/lib/peft/methods/types';
 import { toyArchitecture } from '@/lib/peft/model/toy-arch';
 import type { RunRequest } from '@/lib/peft/train/protocol';
 
@@ -22,8 +23,8 @@ export function initialForm(method: PeftMethod): PlaygroundForm {
 }
 
 function numberIn(label: string, raw: string, min: number, max: number, integer: boolean): number {
-  const v = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(v)) throw new RangeError(`${label} must be a number`);
+  const v = numberFromText(raw);
+  if (!Number.isFinite(v)) throw new RangeError(`${label} must be a number`);
   if (integer && !Number.isInteger(v)) throw new RangeError(`${label} must be a whole number`);
   if (v < min || v > max) throw new RangeError(`${label} must be between ${min} and ${max}`);
   return v;
@@ -32,13 +33,7 @@ function numberIn(label: string, raw: string, min: number, max: number, integer:
 /** The run the form describes, or the first problem with it as a sentence for the user. */
 export function readForm(method: PeftMethod, form: PlaygroundForm): { request: RunRequest; config: MethodConfig } | { error: string } {
   try {
-    const input: Record<string, HyperValue> = {};
-    for (const h of method.hyperparams) {
-      const raw = form.hyper[h.key];
-      if (raw === undefined) continue;
-      input[h.key] = h.kind === 'int' || h.kind === 'number' ? Number(String(raw).trim() === '' ? NaN : raw) : raw;
-    }
-    const config = resolveConfig(method, TOY_ARCH, input);
+    const config = resolveConfig(method, TOY_ARCH, hyperFromText(method, form.hyper));
     const request: RunRequest = {
       method: method.id,
       config: { ...config },

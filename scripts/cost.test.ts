@@ -1,0 +1,36 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+
+/** Runs the `cost` CLI as a user would (`npm run --silent cost -- …`). */
+function cost(...args: string[]) {
+  const r = spawnSync('node_modules/.bin/tsx', ['scripts/cost.ts', ...args], { encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('cost CLI', { timeout: 30_000 }, () => {
+  it('prints one JSON object with the trainable count, the total and memory per component', () => {
+    const r = cost('--model', 'meta-llama/Llama-2-7b-hf', '--method', 'lora', '--r', '8', '--targets', 'q_proj,v_proj', '--batch', '4', '--seq', '256', '--json');
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout) as { trainable: number; total: number; setup: { batchSize: number }; memory: Record<string, number> };
+    expect(out.trainable).toBe(4_194_304);
+    expect(out.total).toBe(6_738_415_616);
+    expect(out.setup.batchSize).toBe(4);
+    const { total, ...parts } = out.memory;
+    expect(Object.values(parts).reduce((a, b) => a + b, 0)).toBe(total);
+  });
+
+  it.each([
+    [['--model', 'nope/model', '--method', 'lora'], /unknown model "nope\/model"/],
+    [['--model', 'gpt2', '--method', 'lora', '--r', '0'], /Rank r must be between 1 and 1024/],
+    [['--model', 'gpt2', '--method', 'lora', '--targets', 'q_proj'], /no linear map named "q_proj"/],
+    [['--model', 'gpt2', '--method', 'lora', '--batch', '-1'], /batch size must be a whole number/],
+    [['--model', 'gpt2', '--method', 'ia3', '--feedforward', 'c_fc'], /"ia3" is in the taxonomy but has no cost model yet/],
+    [['--model', 'gpt2', '--method', 'lora', '--bottleneck', '8'], /LoRA has no hyperparameter "bottleneck"/],
+  ])('rejects %j with status 2 and a one-line error', (args, message) => {
+    const r = cost(...args);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
