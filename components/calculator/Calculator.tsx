@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { StackedBars } from '@/components/charts/StackedBars';
 import { formatCompact, formatCount, formatGB, formatPercent } from '@/components/format';
 import { linearNames } from '@/lib/peft/arch';
@@ -8,7 +8,8 @@ import { MODELS } from '@/lib/peft/models';
 import { METHODS, findPeftMethod } from '@/lib/peft/registry';
 import { MEMORY_SEGMENTS, memoryValues } from './memory-segments';
 import { INPUT, ModelField, SetupFields } from './SetupFields';
-import { defaultQuery, evaluateQuery, queryFromParams, queryToParams, type CalculatorQuery } from './query';
+import { defaultQuery, evaluateQuery } from './query';
+import { useCalculatorQuery } from './useCalculatorQuery';
 
 
 /**
@@ -19,18 +20,11 @@ import { defaultQuery, evaluateQuery, queryFromParams, queryToParams, type Calcu
 export function Calculator({ method: fixedMethod }: { method?: string }) {
   const fixed = fixedMethod !== undefined;
   const initial = useMemo(() => defaultQuery(fixedMethod ?? 'lora'), [fixedMethod]);
-  const [query, setQuery] = useState<CalculatorQuery>(initial);
-
-  // Static page: read the shared state from the URL after hydration, then keep the URL in step.
-  useEffect(() => setQuery(queryFromParams(new URLSearchParams(window.location.search), initial, fixed)), [initial, fixed]);
-  useEffect(() => {
-    window.history.replaceState(null, '', `?${queryToParams(query, fixed).toString()}${window.location.hash}`);
-  }, [query, fixed]);
+  const { query, update } = useCalculatorQuery(initial, fixed);
 
   const result = evaluateQuery(query);
   const method = findPeftMethod(query.method);
   const model = MODELS.find((m) => m.id === query.model);
-  const update = (patch: Partial<CalculatorQuery>) => setQuery((q) => ({ ...q, ...patch }));
   const setHyper = (key: string, value: string) => update({ hyper: { ...query.hyper, [key]: value } });
 
   return (

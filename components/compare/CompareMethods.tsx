@@ -1,10 +1,11 @@
 'use client';
 
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { LogBars } from '@/components/charts/LogBars';
 import { StackedBars } from '@/components/charts/StackedBars';
 import { MEMORY_SEGMENTS, memoryValues } from '@/components/calculator/memory-segments';
-import { defaultQuery, queryFromParams, queryToParams, type CalculatorQuery } from '@/components/calculator/query';
+import { defaultQuery } from '@/components/calculator/query';
+import { useCalculatorQuery } from '@/components/calculator/useCalculatorQuery';
 import { ModelField, SetupFields } from '@/components/calculator/SetupFields';
 import { formatCompact, formatCount, formatGB, formatPercent } from '@/components/format';
 import { compareMethods, type CompareRow } from '@/lib/peft/compare';
@@ -23,14 +24,8 @@ const COLUMNS: { key: SortKey; label: string; value: (r: CompareRow) => number |
 /** Every implemented method on one model and training setup, side by side; state in the URL. */
 export function CompareMethods() {
   const initial = useMemo(() => defaultQuery('lora'), []);
-  const [query, setQuery] = useState<CalculatorQuery>(initial);
+  const { query, update } = useCalculatorQuery(initial, true);
   const [sort, setSort] = useState<{ key: SortKey; descending: boolean }>({ key: 'trainable', descending: false });
-  useEffect(() => setQuery(queryFromParams(new URLSearchParams(window.location.search), initial, true)), [initial]);
-  useEffect(() => {
-    const params = queryToParams(query, true);
-    window.history.replaceState(null, '', `?${params.toString()}`);
-  }, [query]);
-  const update = (patch: Partial<CalculatorQuery>) => setQuery((q) => ({ ...q, ...patch }));
 
   const result = useMemo((): { rows: CompareRow[] } | { error: string } => {
     try {
