@@ -1,0 +1,295 @@
+import type * as tfTypes from '@tensorflow/tfjs';
+import type { TF } from '../model/transformer';
+import { createRng, normals } from '../model/random';
+
+/**
+ * Small linear-algebra helpers shared by the method files (OFT/BOFT, Intrinsic SAID's Fastfood
+ * transform, KronA/LoKr, PiSSA).
+ *
+ * Rules the tensor helpers follow, and why:
+ * - They take the tfjs namespace as their first argument: the calculators import the method files
+ *   without loading TensorFlow.js, so nothing here may import it at runtime (type imports only).
+ * - They only use differentiable core ops (matMul, reshape, slice, concat, add, sub, mul). No
+ *   `gather`, because the WASM backend cannot backprop through it: selections and placements are
+ *   products with constant 0/±1 matrices. No `addN`, because a WebGPU shader may bind at most 8
+ *   storage buffers: sums are taken two at a time. No tensor above 4-D.
+ * - They create intermediate tensors and do not dispose them: call them inside `tf.tidy` (or a
+ *   gradient function, which tidies for you), as every forward pass already does.
+ *
+ * The plain-array helpers (`fwhtArray`, `topSingular`, `skewPlacement`, ...) never touch tfjs.
+ */
+
+// ---------------------------------------------------------------------------------------------
+// Sizes
+// ---------------------------------------------------------------------------------------------
+
+/** True for 1, 2, 4, 8, ... (the sizes the Walsh–Hadamard transform accepts). */
+export function isPowerOfTwo(n: number): boolean {
+  return Number.isInteger(n) && n >= 1 && (n & (n - 1)) === 0;
+}
+
+/** The smallest power of two ≥ n (n a positive integer); Fastfood pads its input up to this. */
+export function nextPowerOfTwo(n: number): number {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`nextPowerOfTwo needs a positive integer, got ${n}`);
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Skew-symmetric blocks (OFT/BOFT parameters)
+// ---------------------------------------------------------------------------------------------
+
+/** Free parameters of one b × b skew-symmetric block: its strict upper triangle, b(b−1)/2. */
+export function skewParamCount(b: number): number {
+  if (!Number.isInteger(b) || b < 1) throw new RangeError(`block size must be a positive integer, got ${b}`);
+  return (b * (b - 1)) / 2;
+}
+
+const placementCache = new Map<number, Float32Array>();
+
+/**
+ * The constant `[b(b−1)/2, b·b]` matrix P with P[r, i·b+j] = +1 and P[r, j·b+i] = −1 for the r-th
+ * pair i < j of the strict upper triangle in row-major order (the order of torch.triu_indices, so
+ * HF PEFT's OFT weights map one to one). A row of parameters times P is the flattened S = U − Uᵀ.
+ * ±1 rather than 0/1 so that one matMul builds S without a transpose and a subtraction.
+ * Returned as a plain array (cached; do not mutate it); it costs b⁴/2 floats, fine for OFT's
+ * block sizes (≤ 64: 8 M floats at most, ~32 MB, so keep blocks small on the GPU).
+ */
+export function skewPlacement(b: number): Float32Array {
+  const cached = placementCache.get(b);
+  if (cached) return cached;
+  const p = skewParamCount(b);
+  const out = new Float32Array(p * b * b);
+  let r = 0;
+  for (let i = 0; i < b; i++) {
+    for (let j = i + 1; j < b; j++, r++) {
+      out[r * b * b + i * b + j] = 1;
+      out[r * b * b + j * b + i] = -1;
+    }
+  }
+  placementCache.set(b, out);
+  return out;
+}
+
+/**
+ * `params` [blocks, b(b−1)/2] (each row the strict upper triangle, row-major) → S [blocks, b, b]
+ * with S = U − Uᵀ, so Sᵀ = −S. One matMul by the constant `skewPlacement(b)` (uploaded as a
+ * tensor on each call and freed by the caller's tidy), differentiable on every backend.
+ */
+export function skewSymmetric(tf: TF, params: tfTypes.Tensor2D, b: number): tfTypes.Tensor3D {
+  const [blocks, count] = params.shape;
+  const p = skewParamCount(b);
+  if (count !== p) throw new RangeError(`skewSymmetric: a ${b} × ${b} block has ${p} parameters, got ${count}`);
+  // A 1 × 1 skew-symmetric block is 0; a matMul with an inner size of 0 is best avoided.
+  if (p === 0) return tf.zeros([blocks, 1, 1]);
+  const placement = tf.tensor2d(skewPlacement(b), [p, b * b]);
+  return tf.reshape(tf.matMul(params, placement), [blocks, b, b]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cayley transform with a Neumann-series inverse (OFT/BOFT)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * R = (I + S)(I − S)⁻¹ for a batch of skew-symmetric S [blocks, b, b], with the inverse replaced
+ * by its Neumann series (I − S)⁻¹ ≈ Σ_{k=0..terms} Sᵏ, so that training needs only matMuls (tfjs
+ * has no differentiable matrix inverse or solve). The exact transform is orthogonal for any skew
+ * S; the truncation error is (I + S)·S^(terms+1)·(I − S)⁻¹, small when ‖S‖ < 1, which holds
+ * near OFT's identity initialisation (S = 0 gives R = I exactly).
+ *
+ * HF PEFT (src/peft/tuners/oft/layer.py, `_cayley_batch` with `use_cayley_neumann=True`) builds
+ * R = I + 2S + 2S² + … + 2S^(T−2) + S^(T−1) for `num_cayley_neumann_terms` = T (default 5), which
+ * is the same product (I + S)·Σ_{k=0..T−2} Sᵏ. So HF's T ≥ 4 is `terms = T − 2` here (HF's
+ * default 5 is terms = 3; their T = 3 is a special case that builds I + 2S + 2S² + S³, i.e.
+ * the same as T = 4). Like HF, R multiplies row vectors from the right: x·R.
+ *
+ * Evaluated by Horner's rule, P ← I + S·P, then R = P + S·P (S and P commute): terms + 1 batched
+ * matMuls, and each sum is of two tensors.
+ */
+export function cayleyNeumann(tf: TF, s: tfTypes.Tensor3D, terms: number): tfTypes.Tensor3D {
+  if (!Number.isInteger(terms) || terms < 0) throw new RangeError(`cayleyNeumann: terms must be an integer ≥ 0, got ${terms}`);
+  const [, b, b2] = s.shape;
+  if (b !== b2) throw new RangeError(`cayleyNeumann: blocks must be square, got ${b} × ${b2}`);
+  const eye = tf.eye(b); // [b, b], broadcast over the blocks by add
+  if (terms === 0) return tf.add(eye, s);
+  let p: tfTypes.Tensor3D = tf.add(eye, s); // Σ_{k=0..1} Sᵏ
+  for (let k = 2; k <= terms; k++) p = tf.add(eye, tf.matMul(s, p));
+  return tf.add(p, tf.matMul(s, p));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Walsh–Hadamard transform (Fastfood)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Unnormalised fast Walsh–Hadamard transform of each row of x [rows, n], n a power of two:
+ * y = x·H with H the Sylvester Hadamard matrix, H[i][j] = (−1)^popcount(i & j) (symmetric,
+ * H·H = n·I, so divide by √n for an orthonormal transform). log2(n) butterfly stages, each a
+ * reshape to [rows·n/(2h), 2, h], two slices and (a + b, a − b): O(n log n) work instead of the
+ * n² of a dense matMul, and differentiable (the gradient is the same transform of the upstream
+ * gradient, since H is symmetric).
+ */
+export function fwht(tf: TF, x: tfTypes.Tensor2D): tfTypes.Tensor2D {
+  const [rows, n] = x.shape;
+  if (!isPowerOfTwo(n)) throw new RangeError(`fwht: the length must be a power of two, got ${n}`);
+  if (n === 1) return tf.clone(x); // H₁ = [1]; a new tensor, so callers may dispose the input
+  let y: tfTypes.Tensor2D = x;
+  for (let h = 1; h < n; h *= 2) {
+    // Elements i and i + h of each aligned 2h-long group pair up: view them as [groups, 2, h].
+    const v = tf.reshape(y, [(rows * n) / (2 * h), 2, h]);
+    const a = tf.slice(v, [0, 0, 0], [-1, 1, -1]);
+    const b = tf.slice(v, [0, 1, 0], [-1, 1, -1]);
+    y = tf.reshape(tf.concat([tf.add(a, b), tf.sub(a, b)], 1), [rows, n]);
+  }
+  return y;
+}
+
+/**
+ * The same transform on a plain array, in place (returns its argument): for tests and for
+ * constants computed once, such as Fastfood's normalisation.
+ */
+export function fwhtArray<T extends Float32Array | Float64Array>(x: T): T {
+  const n = x.length;
+  if (!isPowerOfTwo(n)) throw new RangeError(`fwhtArray: the length must be a power of two, got ${n}`);
+  for (let h = 1; h < n; h *= 2) {
+    for (let start = 0; start < n; start += 2 * h) {
+      for (let i = start; i < start + h; i++) {
+        const a = x[i]!;
+        const b = x[i + h]!;
+        x[i] = a + b;
+        x[i + h] = a - b;
+      }
+    }
+  }
+  return x;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kronecker product (KronA, LoKr)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * a ⊗ b for a [m, n] and b [p, q] → [m·p, n·q], with (a ⊗ b)[i·p + k, j·q + l] = a[i, j]·b[k, l].
+ * A broadcast multiply of a as [m, 1, n, 1] by b as [1, p, 1, q] lays the products out in exactly
+ * that order, so one reshape finishes it; 4-D at most, and differentiable in both factors.
+ */
+export function kron(tf: TF, a: tfTypes.Tensor2D, b: tfTypes.Tensor2D): tfTypes.Tensor2D {
+  const [m, n] = a.shape;
+  const [p, q] = b.shape;
+  return tf.reshape(tf.mul(tf.reshape(a, [m, 1, n, 1]), tf.reshape(b, [1, p, 1, q])), [m * p, n * q]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Top singular triplets (PiSSA), on plain arrays
+// ---------------------------------------------------------------------------------------------
+
+export interface SingularTriplets {
+  /** Left singular vectors, k arrays of length rows (unit length, or all zero where s = 0). */
+  u: Float32Array[];
+  /** Singular values, non-increasing up to the accuracy of the iteration. */
+  s: number[];
+  /** Right singular vectors, k arrays of length cols (unit length). */
+  v: Float32Array[];
+}
+
+export interface PowerIterationOptions {
+  /** Most iterations per singular triplet (default 300). */
+  iterations?: number;
+  /** Seed of the random start vectors (default 0), so that results are reproducible. */
+  seed?: number;
+  /** Stop a triplet early once 1 − |cos| between successive v is below this (default 1e-12). */
+  tolerance?: number;
+}
+
+/**
+ * The k largest singular triplets of a row-major `rows × cols` matrix, so that
+ * matrix ≈ Σᵢ s[i]·u[i]·v[i]ᵀ. Power iteration on AᵀA from a seeded random start, then deflation
+ * A ← A − s·u·vᵀ before the next triplet. Each new v is also re-orthogonalised against the earlier
+ * ones, which exact deflation would guarantee but rounding does not. Works in float64; signs are
+ * fixed so that the largest-magnitude entry of each u is positive (deterministic output).
+ * Convergence slows when neighbouring singular values are close (rate (s[i+1]/s[i])² per step);
+ * PiSSA only needs a good rank-k subspace, so a bounded number of iterations is acceptable.
+ * Cost: O(iterations · k · rows · cols).
+ */
+export function topSingular(
+  matrix: ArrayLike<number>,
+  rows: number,
+  cols: number,
+  k: number,
+  { iterations = 300, seed = 0, tolerance = 1e-12 }: PowerIterationOptions = {},
+): SingularTriplets {
+  if (matrix.length !== rows * cols) throw new RangeError(`topSingular: expected ${rows * cols} values, got ${matrix.length}`);
+  if (!Number.isInteger(k) || k < 0 || k > Math.min(rows, cols)) {
+    throw new RangeError(`topSingular: k must be an integer in 0..${Math.min(rows, cols)}, got ${k}`);
+  }
+  const a = Float64Array.from(matrix); // the residual, deflated after each triplet
+  const rng = createRng(seed);
+  const result: SingularTriplets = { u: [], s: [], v: [] };
+  const earlierV: Float64Array[] = [];
+
+  const times = (v: Float64Array, out: Float64Array) => {
+    // out = A·v
+    for (let i = 0; i < rows; i++) {
+      let sum = 0;
+      for (let j = 0; j < cols; j++) sum += a[i * cols + j]! * v[j]!;
+      out[i] = sum;
+    }
+  };
+  const timesTransposed = (u: Float64Array, out: Float64Array) => {
+    // out = Aᵀ·u
+    out.fill(0);
+    for (let i = 0; i < rows; i++) {
+      const ui = u[i]!;
+      if (ui === 0) continue;
+      for (let j = 0; j < cols; j++) out[j] = out[j]! + a[i * cols + j]! * ui;
+    }
+  };
+  const dot = (x: Float64Array, y: Float64Array) => x.reduce((sum, xi, i) => sum + xi * y[i]!, 0);
+  const orthogonalise = (w: Float64Array) => {
+    for (const prev of earlierV) {
+      const c = dot(w, prev);
+      for (let j = 0; j < cols; j++) w[j] = w[j]! - c * prev[j]!;
+    }
+  };
+  const normalise = (w: Float64Array): number => {
+    const norm = Math.sqrt(dot(w, w));
+    if (norm > 0) for (let j = 0; j < w.length; j++) w[j] = w[j]! / norm;
+    return norm;
+  };
+
+  for (let c = 0; c < k; c++) {
+    let v = Float64Array.from(normals(rng, cols, 1));
+    orthogonalise(v);
+    normalise(v);
+    const u = new Float64Array(rows);
+    const w = new Float64Array(cols);
+    for (let it = 0; it < iterations; it++) {
+      times(v, u);
+      timesTransposed(u, w);
+      orthogonalise(w);
+      if (normalise(w) === 0) break; // the residual vanishes along v: keep v, s will be 0
+      const converged = 1 - Math.abs(dot(w, v)) < tolerance;
+      v = Float64Array.from(w);
+      if (converged) break;
+    }
+    times(v, u);
+    const s = normalise(u);
+    // Sign convention: largest-magnitude entry of u positive (flip u and v together).
+    let big = 0;
+    for (let i = 0; i < rows; i++) if (Math.abs(u[i]!) > Math.abs(u[big]!)) big = i;
+    if ((u[big] ?? 0) < 0) {
+      for (let i = 0; i < rows; i++) u[i] = -u[i]!;
+      for (let j = 0; j < cols; j++) v[j] = -v[j]!;
+    }
+    for (let i = 0; i < rows; i++) {
+      const sui = s * u[i]!;
+      for (let j = 0; j < cols; j++) a[i * cols + j] = a[i * cols + j]! - sui * v[j]!;
+    }
+    earlierV.push(v);
+    result.u.push(Float32Array.from(u));
+    result.s.push(s);
+    result.v.push(Float32Array.from(v));
+  }
+  return result;
+}
