@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatCompact, formatGB, median } from './format';
+import { median } from '@/lib/stats';
+import { formatCompact, formatGB } from './format';
 
 describe('number formats', () => {
   it('writes memory in decimal units, GB from 1 GB up', () => {

@@ -13,13 +13,6 @@ export function formatPercent(share: number): string {
   return `${(share * 100).toFixed(share < 0.001 && share > 0 ? 3 : 1)}%`;
 }
 
-export function median(values: readonly number[]): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
-
 /** Decimal units (10⁹ bytes to a GB), the way GPU memory is sold: GB from 1 GB up, MB or KB below. */
 export function formatGB(bytes: number): string {
   if (bytes === 0) return '0';

@@ -7,7 +7,7 @@ import { DEFAULT_SETUP } from '@/lib/peft/cost/memory';
 import { compareMethods } from '@/lib/peft/compare';
 import { MODELS } from '@/lib/peft/models';
 import { METHODS } from '@/lib/peft/registry';
-import { median } from '@/components/format';
+import { median } from '@/lib/stats';
 import { numberFlag, parseFlags } from './lib/cli';
 
 const rounds = numberFlag(parseFlags(process.argv.slice(2)), 'rounds', 20);

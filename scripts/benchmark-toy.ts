@@ -10,15 +10,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { METHODS } from '@/lib/peft/registry';
-import { resolveConfig } from '@/lib/peft/methods/config';
+import { toyConfig } from '@/lib/peft/method-api/config';
 import { TASKS } from '@/lib/peft/model/tasks';
 import { ToyModel } from '@/lib/peft/model/transformer';
 import { decodeWeights } from '@/lib/peft/model/weights';
 import type { FromWorker, ProgressMessage, RunRequest } from '@/lib/peft/train/protocol';
 import { runFineTune } from '@/lib/peft/train/session';
-import { median } from '@/components/format';
+import { median } from '@/lib/stats';
 import { numberFlag, parseFlags, progress } from './lib/cli';
-import { useNodeBackend } from './lib/tf-node';
+import { useNodeBackend } from '@/lib/peft/train/node-backend';
 
 const flags = parseFlags(process.argv.slice(2));
 const backend = await useNodeBackend(flags.get('backend') === 'cpu' ? 'cpu' : 'wasm');
@@ -53,7 +53,7 @@ for (const task of tasks) {
   for (const method of methods) {
     const { header, values } = decodeWeights(weights);
     const model = ToyModel.fromValues(header.dims, values);
-    const config = resolveConfig(method, model.arch);
+    const config = toyConfig(method, model.arch);
     const request: RunRequest = { method: method.id, config: { ...config }, task: task.id, steps, batchSize, learningRate: lrFlag ?? method.toyLearningRate, seed: 0, evalEvery: steps };
     const times: number[] = [];
     let ready: Extract<FromWorker, { type: 'ready' }> | null = null;

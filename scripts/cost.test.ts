@@ -22,9 +22,11 @@ describe('cost CLI', { timeout: 30_000 }, () => {
   it.each([
     [['--model', 'nope/model', '--method', 'lora'], /unknown model "nope\/model"/],
     [['--model', 'gpt2', '--method', 'lora', '--r', '0'], /Rank r must be between 1 and 1024/],
-    [['--model', 'gpt2', '--method', 'lora', '--targets', 'q_proj'], /no linear map named "q_proj"/],
+    [['--model', 'gpt2', '--method', 'lora', '--targets', 'q_proj'], /no linear map matching "q_proj"/],
+    [['--model', 'gpt2', '--method', 'lora', '--targets', 'c_proj'], /"c_proj" is ambiguous in GPT-2 \(124M\): it matches attn\.c_proj, mlp\.c_proj/],
     [['--model', 'gpt2', '--method', 'lora', '--batch', '-1'], /batch size must be a whole number/],
-    [['--model', 'gpt2', '--method', 'ia3', '--feedforward', 'c_fc'], /"ia3" is in the taxonomy but has no cost model yet/],
+    [['--model', 'gpt2', '--method', 'dora', '--r', '8'], /DoRA has no calculator or playground yet/],
+    [['--model', 'gpt2', '--method', 'lorra'], /unknown method "lorra"; did you mean lora/],
     [['--model', 'gpt2', '--method', 'lora', '--bottleneck', '8'], /LoRA has no hyperparameter "bottleneck"/],
   ])('rejects %j with status 2 and a one-line error', (args, message) => {
     const r = cost(...args);

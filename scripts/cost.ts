@@ -8,9 +8,8 @@
 import { DEFAULT_SETUP } from '@/lib/peft/cost/memory';
 import { estimate, type Estimate } from '@/lib/peft/estimate';
 import { hyperFromText, setupFromText } from '@/lib/peft/input';
-import type { PeftMethod } from '@/lib/peft/methods/types';
+import type { PeftMethod } from '@/lib/peft/method-api/types';
 import { findPeftMethod } from '@/lib/peft/registry';
-import { findMethod } from '@/lib/peft/taxonomy';
 import { parseFlags } from './lib/cli';
 
 const SETUP_FLAGS = new Set(['model', 'method', 'batch', 'seq', 'precision', 'optimizer', 'checkpointing', 'json']);
@@ -26,12 +25,11 @@ function main(): void {
   const methodId = flags.get('method');
   if (!modelId) fail('--model is required, e.g. --model meta-llama/Llama-2-7b-hf');
   if (!methodId) fail('--method is required, e.g. --method lora');
-  if (!findMethod(methodId)) fail(`unknown method "${methodId}": not in the survey taxonomy`);
   let method: PeftMethod;
   try {
     method = findPeftMethod(methodId);
-  } catch {
-    fail(`method "${methodId}" is in the taxonomy but has no cost model yet`);
+  } catch (err) {
+    fail(err instanceof Error ? err.message : String(err));
   }
   const hyper: Record<string, string> = {};
   for (const [flag, raw] of flags) if (!SETUP_FLAGS.has(flag)) hyper[flag] = raw;

@@ -15,7 +15,7 @@ import { Trainer, evaluate } from '@/lib/peft/train/trainer';
 import { tokenAccuracy } from '@/lib/peft/train/loss';
 import * as tf from '@tensorflow/tfjs';
 import { numberFlag, parseFlags, progress } from './lib/cli';
-import { useNodeBackend } from './lib/tf-node';
+import { useNodeBackend } from '@/lib/peft/train/node-backend';
 
 const flags = parseFlags(process.argv.slice(2));
 const steps = numberFlag(flags, 'steps', 3000);

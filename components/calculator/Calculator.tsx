@@ -3,7 +3,7 @@
 import { useMemo } from 'react';
 import { StackedBars } from '@/components/charts/StackedBars';
 import { formatCompact, formatCount, formatGB, formatPercent } from '@/components/format';
-import { linearNames } from '@/lib/peft/arch';
+import { linearPaths } from '@/lib/peft/arch';
 import { MODELS } from '@/lib/peft/models';
 import { METHODS, findPeftMethod } from '@/lib/peft/registry';
 import { MEMORY_SEGMENTS, memoryValues } from './memory-segments';
@@ -62,7 +62,7 @@ export function Calculator({ method: fixedMethod }: { method?: string }) {
         {method.hyperparams.map((h) => {
           const current = query.hyper[h.key];
           if (h.kind === 'modules') {
-            const available = model ? linearNames(model.arch) : [];
+            const available = model ? linearPaths(model.arch) : [];
             const value = current ?? (result && 'estimate' in result ? String(result.estimate.config[h.key]) : '');
             return (
               <label key={h.key} className="flex min-w-0 flex-col gap-1 text-sm sm:col-span-2">

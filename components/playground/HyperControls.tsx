@@ -1,8 +1,10 @@
 'use client';
 
-import { linearNames } from '@/lib/peft/arch';
-import type { PeftMethod } from '@/lib/peft/methods/types';
+import type { PeftMethod } from '@/lib/peft/method-api/types';
 import { TOY_ARCH, type PlaygroundForm } from './settings';
+
+/** The toy's linear maps by leaf name: unique in its block, and the names its weights carry. */
+const TOY_MAP_NAMES = TOY_ARCH.stacks[0]?.linears.map((l) => l.name) ?? [];
 
 /** One control per hyperparameter, built from the method file's metadata. */
 export function HyperControls({ method, form, disabled, onChange }: { method: PeftMethod; form: PlaygroundForm; disabled: boolean; onChange: (hyper: PlaygroundForm['hyper']) => void }) {
@@ -20,7 +22,7 @@ export function HyperControls({ method, form, disabled, onChange }: { method: Pe
             <fieldset key={h.key} className="text-sm sm:col-span-2" disabled={disabled}>
               <legend className="font-medium">{h.label}</legend>
               <div className="mt-1 flex flex-wrap gap-3">
-                {linearNames(TOY_ARCH).map((name) => (
+                {TOY_MAP_NAMES.map((name) => (
                   <label key={name} className="inline-flex items-center gap-1 font-mono">
                     <input type="checkbox" checked={chosen.includes(name)} onChange={(e) => set(h.key, e.target.checked ? [...chosen, name] : chosen.filter((n) => n !== name))} />
                     {name}

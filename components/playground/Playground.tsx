@@ -6,7 +6,8 @@ import { findPeftMethod } from '@/lib/peft/registry';
 import { TASKS } from '@/lib/peft/model/tasks';
 import { BACKENDS, type BackendName, type EvalResult, type FromWorker, type Sample, type ToWorker } from '@/lib/peft/train/protocol';
 import { HyperControls } from './HyperControls';
-import { formatBytes, formatCount, formatPercent, median } from '@/components/format';
+import { formatBytes, formatCount, formatPercent } from '@/components/format';
+import { median } from '@/lib/stats';
 import { TOY_ARCH, initialForm, readForm, type PlaygroundForm } from './settings';
 
 const WEIGHTS_URL = '/models/toy-base.bin';

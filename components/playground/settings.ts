@@ -1,6 +1,6 @@
-import { resolveConfig } from '@/lib/peft/methods/config';
+import { resolveConfig, toyConfig } from '@/lib/peft/method-api/config';
 import { hyperFromText, numberFromText } from '@/lib/peft/input';
-import type { MethodConfig, PeftMethod } from '@/lib/peft/methods/types';
+import type { MethodConfig, PeftMethod } from '@/lib/peft/method-api/types';
 import { toyArchitecture } from '@/lib/peft/model/toy-arch';
 import type { RunRequest } from '@/lib/peft/train/protocol';
 
@@ -16,7 +16,7 @@ export interface PlaygroundForm {
 export const TOY_ARCH = toyArchitecture();
 
 export function initialForm(method: PeftMethod): PlaygroundForm {
-  const config = resolveConfig(method, TOY_ARCH);
+  const config = toyConfig(method, TOY_ARCH);
   const hyper: PlaygroundForm['hyper'] = {};
   for (const [k, v] of Object.entries(config)) hyper[k] = Array.isArray(v) ? v : String(v);
   return { hyper, task: 'topic', steps: '300', learningRate: String(method.toyLearningRate), batchSize: '16' };

@@ -23,8 +23,16 @@ export type LinearRole =
   | 'mlp.out';
 
 export interface LinearMap {
-  /** The module name in the model's reference implementation, e.g. `q_proj`, `c_attn`, `wi_0`. */
+  /** The leaf module name, the last component of `path`, e.g. `q_proj`, `c_attn`, `wi_0`. */
   name: string;
+  /**
+   * The module's dotted path inside one transformer block as the model's reference implementation
+   * (HF transformers) names it, relative to the block: `self_attn.q_proj`, `attention.output.dense`,
+   * `mlp.c_proj`. T5's paths start at the sublayer module (`SelfAttention.q`), as its block paths
+   * number the sublayers differently in encoder and decoder. Method targets match it like HF PEFT
+   * matches module names (see `linearMatches`).
+   */
+  path: string;
   role: LinearRole;
   inFeatures: number;
   outFeatures: number;
@@ -63,6 +71,8 @@ export interface Stack {
 export interface Architecture {
   id: string;
   name: string;
+  /** The model family, e.g. `llama`, `gpt2`, `t5` (models.json's `family`); the toy's is `toy`. */
+  family: string;
   hiddenSize: number;
   /** Width of the token-embedding table (and a tied LM head) when it differs from hiddenSize,
    * as in OPT-350m, whose 512-wide embeddings are projected to 1024. */
@@ -109,20 +119,113 @@ export function totalLayers(a: Architecture): number {
   return a.stacks.reduce((sum, s) => sum + s.layers, 0);
 }
 
-/** Every distinct linear-map name the architecture has, in layer order. */
-export function linearNames(a: Architecture): string[] {
-  return [...new Set(a.stacks.flatMap((s) => s.linears.map((l) => l.name)))];
+/**
+ * Whether `target` selects the linear map, as HF PEFT matches a list of target modules
+ * (`check_target_module_exists`): the module's full name equals the target or ends with `.` +
+ * target. Our paths are relative to the block, so `q_proj` matches `self_attn.q_proj`, and a dotted
+ * target matches every path it is a dotted suffix of: BERT's `output.dense` matches both
+ * `attention.output.dense` and `output.dense`, exactly as it does in HF PEFT.
+ */
+export function linearMatches(l: LinearMap, target: string): boolean {
+  return l.path === target || l.path.endsWith(`.${target}`);
 }
 
-/** Names of the linear maps that play one of `roles`, e.g. LoRA's default q and v. */
-export function namesWithRole(a: Architecture, roles: readonly LinearRole[]): string[] {
-  return [...new Set(a.stacks.flatMap((s) => s.linears.filter((l) => roles.includes(l.role)).map((l) => l.name)))];
+/** The stack's linear maps that any of `targets` selects, each once, in layer order. */
+export function matchingLinears(stack: Stack, targets: readonly string[]): LinearMap[] {
+  return stack.linears.filter((l) => targets.some((t) => linearMatches(l, t)));
 }
 
-/** Throws when a requested module name does not exist in the architecture. */
-export function assertLinearNames(a: Architecture, names: readonly string[]): void {
-  const known = linearNames(a);
-  for (const n of names) {
-    if (!known.includes(n)) throw new RangeError(`${a.name} has no linear map named "${n}" (it has ${known.join(', ')})`);
+/**
+ * Every distinct linear-map path of the architecture, in layer order. A path that only a later
+ * stack has (T5's decoder cross-attention) goes right after the path it follows in that stack.
+ */
+export function linearPaths(a: Architecture): string[] {
+  const paths: string[] = [];
+  for (const s of a.stacks) {
+    let previous = -1;
+    for (const l of s.linears) {
+      const at = paths.indexOf(l.path);
+      if (at >= 0) {
+        previous = at;
+      } else {
+        paths.splice(previous + 1, 0, l.path);
+        previous += 1;
+      }
+    }
   }
+  return paths;
+}
+
+/** How a method picks its target modules when the user names none. */
+export interface TargetDefaults {
+  /** The roles of the maps targeted by default, e.g. LoRA's `attn.q` and `attn.v`. */
+  roles: readonly LinearRole[];
+  /** Roles used when the architecture has no map with one of `roles` (GPT-2's fused `c_attn`). */
+  fallbackRoles?: readonly LinearRole[];
+  /** Explicit default targets per model family, taking precedence over the roles. */
+  byFamily?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** Self- and cross-attention maps of one kind (T5's `q` in both) count as the same kind. */
+function roleKind(role: LinearRole): string {
+  return role.replace(/^cross\./, 'attn.');
+}
+
+function allLinears(a: Architecture): LinearMap[] {
+  return a.stacks.flatMap((s) => s.linears);
+}
+
+function distinct<T>(xs: readonly T[]): T[] {
+  return [...new Set(xs)];
+}
+
+/** Whether a target selects maps of more than one role kind. */
+function mixesKinds(matched: readonly LinearMap[]): boolean {
+  return new Set(matched.map((l) => roleKind(l.role))).size > 1;
+}
+
+/** The default targets: the family's list, else the maps with the roles, by their shortest unambiguous identifier. */
+function defaultTargets(a: Architecture, defaults: TargetDefaults): string[] {
+  const family = defaults.byFamily?.[a.family];
+  if (family !== undefined) return [...family];
+  const linears = allLinears(a);
+  const withRoles = (roles: readonly LinearRole[]) => linears.filter((l) => roles.includes(l.role));
+  const chosen = withRoles(defaults.roles).length > 0 ? withRoles(defaults.roles) : withRoles(defaults.fallbackRoles ?? []);
+  return distinct(
+    chosen.map((l) => {
+      const byLeaf = linears.filter((x) => linearMatches(x, l.name));
+      return mixesKinds(byLeaf) ? l.path : l.name;
+    }),
+  );
+}
+
+/**
+ * The target modules a method trains on `a`: `requested` (a list, or a comma-separated string) or,
+ * when undefined, the defaults. Each target must select at least one linear map (HF PEFT suffix
+ * matching, see `linearMatches`); a target without a dot that selects maps of different kinds
+ * (GPT-2's `c_proj`: attention output and MLP output) is rejected as ambiguous, though T5's `q`,
+ * which selects self- and cross-attention q alike as in HF PEFT, is fine. Dotted targets are taken
+ * as HF PEFT takes them. Returns the targets as given, without duplicates; label names the
+ * hyperparameter in the error for an empty list.
+ */
+export function resolveTargets(a: Architecture, requested: readonly string[] | string | undefined, defaults: TargetDefaults, label: string): string[] {
+  const list =
+    requested === undefined
+      ? defaultTargets(a, defaults)
+      : typeof requested === 'string'
+        ? requested
+            .split(',')
+            .map((t) => t.trim())
+            .filter(Boolean)
+        : [...requested];
+  if (list.length === 0) throw new RangeError(`${label} needs at least one module`);
+  const linears = allLinears(a);
+  for (const t of list) {
+    const matched = linears.filter((l) => linearMatches(l, t));
+    if (matched.length === 0) throw new RangeError(`${a.name} has no linear map matching "${t}" (it has ${linearPaths(a).join(', ')})`);
+    if (!t.includes('.') && mixesKinds(matched)) {
+      throw new RangeError(`"${t}" is ambiguous in ${a.name}: it matches ${linearPaths(a).filter((p) => matched.some((l) => l.path === p)).join(', ')}; use one of those paths`);
+    }
+  }
+  return distinct(list);
 }

@@ -1,7 +1,7 @@
 import type { Architecture } from './arch';
 import { totalParams } from './arch';
-import { resolveConfig } from './methods/config';
-import type { HyperValue, MethodConfig, PeftMethod } from './methods/types';
+import { resolveConfig } from './method-api/config';
+import type { HyperValue, MethodConfig, PeftMethod } from './method-api/types';
 import { findModel, type ModelInfo } from './models';
 import { findPeftMethod } from './registry';
 import { checkpointBytes, inferenceOverhead, trainingFlopsPerToken, trainingMemory, validateSetup, type MemoryBreakdown, type TrainingSetup } from './cost/memory';

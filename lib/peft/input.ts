@@ -1,5 +1,5 @@
 import type { Optimizer, Precision, TrainingSetup } from './cost/memory';
-import type { HyperValue, PeftMethod } from './methods/types';
+import type { HyperValue, PeftMethod } from './method-api/types';
 
 /**
  * Settings as people type them (form fields, URL queries, CLI flags) turned into the values

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import raw from '@/content/data/models.json';
 import { ContentError } from '@/lib/content/validate';
-import { linearNames, totalParams, type Architecture } from './arch';
+import { linearPaths, matchingLinears, totalParams, type Architecture } from './arch';
 import { findModel, MODELS, MODELS_FILE, parseModels } from './models';
 
 /** LoRA's trainable count straight from the architecture: r × (in + out) per targeted map, per layer. */
 function loraParams(arch: Architecture, targets: readonly string[], r: number): number {
   return arch.stacks.reduce(
-    (sum, s) => sum + s.layers * s.linears.filter((l) => targets.includes(l.name)).reduce((acc, l) => acc + r * (l.inFeatures + l.outFeatures), 0),
+    (sum, s) => sum + s.layers * matchingLinears(s, targets).reduce((acc, l) => acc + r * (l.inFeatures + l.outFeatures), 0),
     0,
   );
 }
@@ -81,19 +81,21 @@ describe('models dataset', () => {
     expect(arch.stacks).toHaveLength(1);
     const stack = arch.stacks[0];
     expect(stack?.layers).toBe(32);
-    expect(stack?.linears.find((l) => l.name === 'q_proj')).toEqual({ name: 'q_proj', role: 'attn.q', inFeatures: 4096, outFeatures: 4096, bias: false });
-    expect(linearNames(arch)).toEqual(['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj']);
+    expect(stack?.linears.find((l) => l.name === 'q_proj')).toEqual({ name: 'q_proj', path: 'self_attn.q_proj', role: 'attn.q', inFeatures: 4096, outFeatures: 4096, bias: false });
+    expect(linearPaths(arch)).toEqual(['self_attn.q_proj', 'self_attn.k_proj', 'self_attn.v_proj', 'self_attn.o_proj', 'mlp.gate_proj', 'mlp.up_proj', 'mlp.down_proj']);
+    expect(arch.family).toBe('llama');
     expect(stack?.norms.every((n) => n.kind === 'rmsnorm' && !n.bias)).toBe(true);
   });
 
   it('describes GPT-2: fused c_attn 768→2304 with bias, two c_proj maps, tied head', () => {
     const arch = findModel('gpt2').arch;
     const linears = arch.stacks[0]?.linears ?? [];
-    expect(linears.find((l) => l.name === 'c_attn')).toEqual({ name: 'c_attn', role: 'attn.qkv', inFeatures: 768, outFeatures: 2304, bias: true });
-    expect(linears.filter((l) => l.name === 'c_proj').map((l) => [l.role, l.inFeatures, l.outFeatures])).toEqual([
-      ['attn.o', 768, 768],
-      ['mlp.out', 3072, 768],
+    expect(linears.find((l) => l.name === 'c_attn')).toEqual({ name: 'c_attn', path: 'attn.c_attn', role: 'attn.qkv', inFeatures: 768, outFeatures: 2304, bias: true });
+    expect(linears.filter((l) => l.name === 'c_proj').map((l) => [l.path, l.role, l.inFeatures, l.outFeatures])).toEqual([
+      ['attn.c_proj', 'attn.o', 768, 768],
+      ['mlp.c_proj', 'mlp.out', 3072, 768],
     ]);
+    expect(linearPaths(arch)).toEqual(['attn.c_attn', 'attn.c_proj', 'mlp.c_fc', 'mlp.c_proj']);
     expect(arch.tiedEmbeddings).toBe(true);
     expect(arch.lmHeadBias).toBe(false);
     expect(arch.learnedPositions).toBe(1024);
@@ -108,6 +110,8 @@ describe('models dataset', () => {
     expect(decoder?.crossAttention).toEqual({ heads: 16, kvHeads: 16, headDim: 64 });
     const cross = decoder?.linears.filter((l) => l.role.startsWith('cross.')) ?? [];
     expect(cross.map((l) => l.name)).toEqual(['q', 'k', 'v', 'o']);
+    expect(cross.map((l) => l.path)).toEqual(['EncDecAttention.q', 'EncDecAttention.k', 'EncDecAttention.v', 'EncDecAttention.o']);
+    expect(encoder?.linears.map((l) => l.path)).toEqual(['SelfAttention.q', 'SelfAttention.k', 'SelfAttention.v', 'SelfAttention.o', 'DenseReluDense.wi', 'DenseReluDense.wo']);
     expect(encoder?.linears.some((l) => l.role.startsWith('cross.'))).toBe(false);
     expect(encoder?.extraParams).toBe(32 * 16);
     expect(decoder?.extraParams).toBe(32 * 16);
@@ -116,8 +120,21 @@ describe('models dataset', () => {
   });
 
   it('gives gated T5 variants wi_0, wi_1 and wo, and T5-3B its 4096-wide attention', () => {
-    expect(linearNames(findModel('google/flan-t5-xl').arch)).toEqual(['q', 'k', 'v', 'o', 'wi_0', 'wi_1', 'wo']);
-    expect(linearNames(findModel('bigscience/mt0-large').arch)).toEqual(['q', 'k', 'v', 'o', 'wi_0', 'wi_1', 'wo']);
+    const gatedT5 = [
+      'SelfAttention.q',
+      'SelfAttention.k',
+      'SelfAttention.v',
+      'SelfAttention.o',
+      'EncDecAttention.q',
+      'EncDecAttention.k',
+      'EncDecAttention.v',
+      'EncDecAttention.o',
+      'DenseReluDense.wi_0',
+      'DenseReluDense.wi_1',
+      'DenseReluDense.wo',
+    ];
+    expect(linearPaths(findModel('google/flan-t5-xl').arch)).toEqual(gatedT5);
+    expect(linearPaths(findModel('bigscience/mt0-large').arch)).toEqual(gatedT5);
     const q = findModel('t5-3b').arch.stacks[0]?.linears.find((l) => l.role === 'attn.q');
     expect([q?.inFeatures, q?.outFeatures]).toEqual([1024, 4096]);
   });
@@ -131,7 +148,21 @@ describe('models dataset', () => {
       'embeddings.LayerNorm',
       'pooler.dense',
     ]);
-    expect(linearNames(findModel('roberta-base').arch)).toEqual(['query', 'key', 'value', 'dense']);
+    expect(linearPaths(findModel('roberta-base').arch)).toEqual([
+      'attention.self.query',
+      'attention.self.key',
+      'attention.self.value',
+      'attention.output.dense',
+      'intermediate.dense',
+      'output.dense',
+    ]);
+    expect(linearPaths(findModel('facebook/opt-125m').arch)).toEqual(['self_attn.q_proj', 'self_attn.k_proj', 'self_attn.v_proj', 'self_attn.out_proj', 'fc1', 'fc2']);
+    expect(linearPaths(findModel('bigscience/bloom-560m').arch)).toEqual([
+      'self_attention.query_key_value',
+      'self_attention.dense',
+      'mlp.dense_h_to_4h',
+      'mlp.dense_4h_to_h',
+    ]);
     const opt = findModel('facebook/opt-350m').arch;
     expect(opt.extraParams.filter((e) => e.name.startsWith('project_')).map((e) => e.count)).toEqual([512 * 1024, 1024 * 512]);
     expect(opt.stacks[0]?.finalNorm).toBeNull();
@@ -177,9 +208,35 @@ describe('models dataset', () => {
     expect(() => parseModels(bad)).toThrow(new RegExp(`${MODELS_FILE.replace(/[./]/g, '\\$&')}[\\s\\S]*field "models\\.0\\.hiddenSize"`));
   });
 
+  it('gives every map a path whose leaf is its name, distinct within each layer', () => {
+    for (const m of MODELS) {
+      for (const s of m.arch.stacks) {
+        expect(new Set(s.linears.map((l) => l.path)).size).toBe(s.linears.length);
+        for (const l of s.linears) expect(l.path.split('.').at(-1)).toBe(l.name);
+      }
+    }
+  });
+
+  it('names the file and the field of a bad module path', () => {
+    for (const badPath of ['', 'self_attn..q_proj', '.q_proj', 'self_attn.q_proj.', 'self attn.q_proj', 'self_attn/q_proj']) {
+      const bad = structuredClone(raw) as { models: { modules: Record<string, unknown> }[] };
+      const first = bad.models[0];
+      if (!first) throw new Error('fixture: one model');
+      first.modules['attn.k'] = badPath;
+      expect(() => parseModels(bad)).toThrow(ContentError);
+      expect(() => parseModels(bad)).toThrow(new RegExp(`${MODELS_FILE.replace(/[./]/g, '\\$&')}[\\s\\S]*field "models\\.0\\.modules\\.attn\\.k"`));
+    }
+    const same = structuredClone(raw) as { models: { modules: Record<string, unknown> }[] };
+    const gpt2 = same.models.findIndex((m) => m.modules['mlp.out'] === 'mlp.c_proj');
+    const entry = same.models[gpt2];
+    if (!entry) throw new Error('fixture: gpt2');
+    entry.modules['mlp.out'] = 'attn.c_proj';
+    expect(() => parseModels(same, 'x.json')).toThrow(new RegExp(`field "models\\.${gpt2}\\.modules\\.mlp\\.out": mlp\\.out has the same path as attn\\.o`));
+  });
+
   it('rejects inconsistent facts and duplicate ids', () => {
     const gatedWithoutGate = structuredClone(raw) as { models: { modules: Record<string, unknown> }[] };
-    const llama = gatedWithoutGate.models.find((m) => m.modules['mlp.gate'] === 'gate_proj');
+    const llama = gatedWithoutGate.models.find((m) => m.modules['mlp.gate'] === 'mlp.gate_proj');
     if (!llama) throw new Error('fixture: a gated model');
     delete llama.modules['mlp.gate'];
     expect(() => parseModels(gatedWithoutGate, 'x.json')).toThrow(/field "models\.\d+\.modules\.mlp\.gate"/);

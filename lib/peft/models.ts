@@ -33,21 +33,23 @@ const CROSS_ROLES = ['cross.q', 'cross.k', 'cross.v', 'cross.o'] as const;
 
 const count = z.number().int().positive();
 const name = z.string().min(1);
+/** A module path relative to the block: dotted Python identifiers (or ModuleList indices), e.g. `self_attn.q_proj`. */
+const modulePath = z.string().regex(/^([A-Za-z_]\w*|\d+)(\.([A-Za-z_]\w*|\d+))*$/, 'expected a dotted module path such as self_attn.q_proj');
 
-const moduleNamesSchema = z
+const modulePathsSchema = z
   .object({
-    'attn.q': name.optional(),
-    'attn.k': name.optional(),
-    'attn.v': name.optional(),
-    'attn.qkv': name.optional(),
-    'attn.o': name,
-    'cross.q': name.optional(),
-    'cross.k': name.optional(),
-    'cross.v': name.optional(),
-    'cross.o': name.optional(),
-    'mlp.gate': name.optional(),
-    'mlp.in': name,
-    'mlp.out': name,
+    'attn.q': modulePath.optional(),
+    'attn.k': modulePath.optional(),
+    'attn.v': modulePath.optional(),
+    'attn.qkv': modulePath.optional(),
+    'attn.o': modulePath,
+    'cross.q': modulePath.optional(),
+    'cross.k': modulePath.optional(),
+    'cross.v': modulePath.optional(),
+    'cross.o': modulePath.optional(),
+    'mlp.gate': modulePath.optional(),
+    'mlp.in': modulePath,
+    'mlp.out': modulePath,
   })
   .strict();
 
@@ -79,8 +81,15 @@ const modelSchema = z
     layers: perStack(count),
     attention: z.object({ heads: count, kvHeads: count, headDim: count }).strict(),
     ffn: z.object({ size: count, kind: z.enum(['plain', 'gated']), activation: name }).strict(),
-    /** The module name of each linear map, by role; roles may share a name (GPT-2's two c_proj). */
-    modules: moduleNamesSchema,
+    /**
+     * The path of each linear map inside one transformer block, by role, as HF transformers names the
+     * module relative to the block (`self_attn.q_proj`, `attention.output.dense`, `mlp.c_proj`). In
+     * the T5 family the path starts at the sublayer module (`SelfAttention.q`, `EncDecAttention.q`,
+     * `DenseReluDense.wi`): the block's own path `layer.N.SelfAttention.q` numbers the sublayers
+     * differently in encoder and decoder. Paths are distinct; leaf names may repeat (GPT-2's two
+     * c_proj), and targets match paths by HF PEFT's suffix rule (lib/peft/arch.ts linearMatches).
+     */
+    modules: modulePathsSchema,
     /** Which linear maps have a bias: all, none, or the listed roles. */
     bias: z.union([z.boolean(), z.array(z.enum(LINEAR_ROLES)).min(1)]),
     norm: z.object({ kind: z.enum(['layernorm', 'rmsnorm']), bias: z.boolean() }).strict(),
@@ -117,6 +126,14 @@ const modelSchema = z
     }
     if ((m.ffn.kind === 'gated') !== (mods['mlp.gate'] !== undefined)) {
       ctx.addIssue({ code: 'custom', message: 'a gated FFN has an mlp.gate map and a plain one has none', path: ['modules', 'mlp.gate'] });
+    }
+    const byPath = new Map<string, string>();
+    for (const r of LINEAR_ROLES) {
+      const p = mods[r];
+      if (p === undefined) continue;
+      const other = byPath.get(p);
+      if (other !== undefined) ctx.addIssue({ code: 'custom', message: `${r} has the same path as ${other}: "${p}"`, path: ['modules', r] });
+      else byPath.set(p, r);
     }
     const encDec = m.layers.encoder !== undefined && m.layers.decoder !== undefined;
     for (const r of CROSS_ROLES) {
@@ -180,6 +197,11 @@ function hasBias(entry: ModelEntry, role: LinearRole): boolean {
   return Array.isArray(entry.bias) ? entry.bias.includes(role) : entry.bias;
 }
 
+/** The last component of a dotted module path: `self_attn.q_proj` → `q_proj`. */
+function leafName(path: string): string {
+  return path.slice(path.lastIndexOf('.') + 1);
+}
+
 /** The linear maps of one layer of a stack, in the order the layer applies them. */
 function stackLinears(entry: ModelEntry, cross: boolean): LinearMap[] {
   const h = entry.hiddenSize;
@@ -204,10 +226,10 @@ function stackLinears(entry: ModelEntry, cross: boolean): LinearMap[] {
   const linears: LinearMap[] = [];
   for (const role of LINEAR_ROLES) {
     if (!cross && role.startsWith('cross.')) continue;
-    const moduleName = entry.modules[role];
-    if (moduleName === undefined) continue;
+    const path = entry.modules[role];
+    if (path === undefined) continue;
     const [inFeatures, outFeatures] = shapes[role];
-    linears.push({ name: moduleName, role, inFeatures, outFeatures, bias: hasBias(entry, role) });
+    linears.push({ name: leafName(path), path, role, inFeatures, outFeatures, bias: hasBias(entry, role) });
   }
   return linears;
 }
@@ -256,6 +278,7 @@ export function toArchitecture(entry: ModelEntry): Architecture {
   return {
     id: entry.id,
     name: entry.name,
+    family: entry.family,
     hiddenSize: h,
     ...(x?.embedProjection !== undefined && x.embedProjection !== h ? { embeddingSize: x.embedProjection } : {}),
     vocabSize: entry.vocabSize,

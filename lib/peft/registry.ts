@@ -1,19 +1,51 @@
+import type { PeftMethod } from './method-api/types';
 import { adapters } from './methods/adapters';
 import { bitfit } from './methods/bitfit';
 import { fullFineTuning } from './methods/full-fine-tuning';
 import { lora } from './methods/lora';
 import { promptTuning } from './methods/prompt-tuning';
-import type { PeftMethod } from './methods/types';
+import { findMethod, taxonomy } from './taxonomy';
 
 /** Every implemented method, by taxonomy id: the one list the site, the CLI and the toy iterate. */
 export const METHODS: readonly PeftMethod[] = [fullFineTuning, lora, adapters, promptTuning, bitfit];
 
+/**
+ * The implemented method with this id. Ids arrive from URLs, the CLI and MDX, so both failures
+ * are ordinary and get a sentence a reader can act on: a taxonomy method that is not built yet,
+ * or an unknown id with the closest known ones.
+ */
 export function findPeftMethod(id: string): PeftMethod {
   const method = METHODS.find((m) => m.id === id);
-  if (!method) throw new RangeError(`no implemented method "${id}" (implemented: ${METHODS.map((m) => m.id).join(', ')})`);
-  return method;
+  if (method) return method;
+  const known = findMethod(id);
+  if (known) throw new RangeError(`${known.name} has no calculator or playground yet; implemented: ${METHODS.map((m) => m.id).join(', ')}`);
+  const close = closestIds(id, 3);
+  throw new RangeError(`unknown method "${id}"${close.length > 0 ? `; did you mean ${close.join(', ')}?` : ''}`);
 }
 
 export function isImplemented(id: string): boolean {
   return METHODS.some((m) => m.id === id);
+}
+
+/** Taxonomy ids nearest to `id` by edit distance (or containing it), nearest first. */
+export function closestIds(id: string, count: number): string[] {
+  const query = id.toLowerCase();
+  return taxonomy.methods
+    .map((m) => ({ id: m.id, d: m.id.includes(query) && query.length >= 2 ? 0 : editDistance(query, m.id) }))
+    .filter((m) => m.d <= Math.max(2, Math.floor(m.id.length / 2)))
+    .sort((a, b) => a.d - b.d || a.id.localeCompare(b.id))
+    .slice(0, count)
+    .map((m) => m.id);
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length] ?? 0;
 }

@@ -20,10 +20,11 @@ import type { Architecture, Attention, Stack } from '../arch';
  * values this is exactly 34 sbh + 5as²b bytes, the paper's formula.
  */
 
-/** Bytes a layer of `stack` keeps for one sequence of `tokens` tokens (batch 1). */
-export function layerActivationBytes(arch: Architecture, stack: Stack, tokens: number, bytesPerValue: number): number {
+/** Bytes a layer of `stack` keeps for one sequence of `tokens` tokens (batch 1); `extraKeys`
+ * prefix keys and values (prefix tuning) widen every self-attention score matrix. */
+export function layerActivationBytes(arch: Architecture, stack: Stack, tokens: number, bytesPerValue: number, extraKeys = 0): number {
   const h = arch.hiddenSize;
-  let bytes = attentionBytes(h, stack.attention, tokens, bytesPerValue);
+  let bytes = attentionBytes(h, stack.attention, tokens, bytesPerValue, extraKeys);
   if (stack.crossAttention) bytes += attentionBytes(h, stack.crossAttention, tokens, bytesPerValue);
   bytes += mlpBytes(h, stack, tokens, bytesPerValue);
   bytes += stack.norms.length * bytesPerValue * tokens * h;
@@ -31,11 +32,11 @@ export function layerActivationBytes(arch: Architecture, stack: Stack, tokens: n
 }
 
 /** Self- or cross-attention; cross-attention reads an encoder output of the same length. */
-function attentionBytes(h: number, att: Attention, tokens: number, bytesPerValue: number): number {
+function attentionBytes(h: number, att: Attention, tokens: number, bytesPerValue: number, extraKeys = 0): number {
   const q = att.heads * att.headDim;
   const kv = att.kvHeads * att.headDim;
   const perToken = bytesPerValue * (h + 2 * q + 2 * kv) + h;
-  const scores = (2 * bytesPerValue + 1) * att.heads * tokens * tokens;
+  const scores = (2 * bytesPerValue + 1) * att.heads * tokens * (tokens + extraKeys);
   return perToken * tokens + scores;
 }
 

@@ -1,9 +1,9 @@
-import type { Architecture } from '../arch';
+import type { Architecture, Stack } from '../arch';
 import { totalParams } from '../arch';
-import type { MethodConfig, MethodTraits, PeftMethod } from '../methods/types';
+import type { MethodConfig, MethodTraits, PeftMethod } from '../method-api/types';
 import { layerActivationBytes } from './activations';
 import { baseWeightBytes } from './precision';
-import { type MethodProfile, type TensorGroup, matmulParams, tensorSize } from '../methods/tensors';
+import { type MethodProfile, type TensorGroup, matmulParams, profileTrainable, tensorSize } from '../method-api/profile';
 
 /**
  * Training memory, checkpoint size, training FLOPs and inference overhead of a PEFT method on an
@@ -85,8 +85,10 @@ function isWholeIn(v: unknown, min: number, max: number): boolean {
   return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 }
 
-function isFullFineTuning(method: PeftMethod): boolean {
-  return method.id === 'full-fine-tuning';
+/** A method that trains every weight of the base model (full fine-tuning) trains in mixed
+ * precision with master weights; anything less keeps a frozen base. */
+function trainsWholeModel(arch: Architecture, profile: MethodProfile): boolean {
+  return (profile.trainableInBase ?? 0) >= totalParams(arch);
 }
 
 /** Bytes per activation value: fp32 training keeps fp32 activations; every other precision
@@ -103,20 +105,21 @@ function activationBytesPerValue(precision: Precision): number {
  */
 export function trainingMemory(arch: Architecture, method: PeftMethod, config: MethodConfig, setup: TrainingSetup): MemoryBreakdown {
   validateSetup(setup);
-  const profile = method.costProfile(arch, config);
-  const trainable = method.trainableParams(arch, config);
+  const profile = method.profile(arch, config);
+  const trainable = profileTrainable(profile);
 
   let weights: number;
   let masterWeights: number;
   let gradients: number;
-  if (isFullFineTuning(method)) {
+  if (trainsWholeModel(arch, profile)) {
     const n = totalParams(arch);
     const mixed = setup.precision !== 'fp32';
     weights = (mixed ? 2 : 4) * n;
     masterWeights = mixed ? 4 * n : 0;
     gradients = (mixed ? 2 : 4) * n;
   } else {
-    weights = baseWeightBytes(arch, setup.precision, profile.trainableInBase) + TRAINABLE_BYTES * trainable;
+    // A method may fix the base precision (QLoRA's NF4) whatever the setup says.
+    weights = baseWeightBytes(arch, method.traits.basePrecision ?? setup.precision, profile.trainableInBase ?? 0) + TRAINABLE_BYTES * trainable;
     masterWeights = 0;
     gradients = TRAINABLE_BYTES * trainable;
   }
@@ -152,21 +155,27 @@ function optimizerBytes(g: TensorGroup, optimizer: Optimizer): number {
 }
 
 function activationBytes(arch: Architecture, method: PeftMethod, config: MethodConfig, profile: MethodProfile, setup: TrainingSetup): number {
-  const tokens = setup.sequenceLength + method.traits.addedTokens(config);
+  const tokens = setup.sequenceLength + (method.traits.addedTokens?.(config) ?? 0);
+  const extraKeys = method.traits.addedKeyValues?.(config) ?? 0;
   const bpv = activationBytesPerValue(setup.precision);
   const logits = LOGIT_BYTES * tokens * arch.vocabSize;
-  let backbone = 0;
+  const own = (s: Stack) => bpv * tokens * (profile.extraActivationValues?.(s) ?? 0);
+  let kept: number;
   if (method.traits.backpropThroughBackbone) {
-    const perLayer = arch.stacks.map((s) => layerActivationBytes(arch, s, tokens, bpv) + bpv * tokens * profile.extraActivationValues(s));
+    const perLayer = arch.stacks.map((s) => layerActivationBytes(arch, s, tokens, bpv, extraKeys) + own(s));
     if (setup.gradientCheckpointing) {
       // Only each layer's input is kept; the layer being recomputed holds its full set.
       const inputs = arch.stacks.reduce((sum, s) => sum + s.layers * bpv * tokens * arch.hiddenSize, 0);
-      backbone = inputs + Math.max(0, ...perLayer);
+      kept = inputs + Math.max(0, ...perLayer);
     } else {
-      backbone = arch.stacks.reduce((sum, s, i) => sum + s.layers * (perLayer[i] ?? 0), 0);
+      kept = arch.stacks.reduce((sum, s, i) => sum + s.layers * (perLayer[i] ?? 0), 0);
     }
+  } else {
+    // No gradient enters the backbone, so none of its activations are kept: only the method's
+    // own modules' (a side network's).
+    kept = arch.stacks.reduce((sum, s) => sum + s.layers * own(s), 0);
   }
-  return setup.batchSize * (backbone + logits);
+  return setup.batchSize * (kept + logits);
 }
 
 /**
@@ -175,7 +184,7 @@ function activationBytes(arch: Architecture, method: PeftMethod, config: MethodC
  * model in fp32 (a bf16 export would be half).
  */
 export function checkpointBytes(arch: Architecture, method: PeftMethod, config: MethodConfig): number {
-  return TRAINABLE_BYTES * method.trainableParams(arch, config);
+  return TRAINABLE_BYTES * method.savedParams(arch, config);
 }
 
 /**
@@ -188,16 +197,18 @@ export function checkpointBytes(arch: Architecture, method: PeftMethod, config: 
  */
 export function trainingFlopsPerToken(arch: Architecture, method: PeftMethod, config: MethodConfig): number {
   const n = matmulParams(arch);
-  const p = method.costProfile(arch, config);
-  const backbone = method.traits.backpropThroughBackbone ? 4 * n + 2 * p.baseMatmulTrainable : 2 * n;
-  return backbone + 6 * p.addedMatmul;
+  const p = method.profile(arch, config);
+  const backbone = method.traits.backpropThroughBackbone ? 4 * n + 2 * (p.baseMatmulTrainable ?? 0) : 2 * n;
+  return backbone + 6 * (p.addedMatmul ?? 0);
 }
 
 /**
  * Extra inference compute of the tuned model over the base model, per token, and its share of
  * the base model's forward FLOPs (2N). `mergeable` is true when the update folds into the frozen
  * weights (then the overhead after merging is 0); methods that change no structure report kind
- * `unchanged` and no overhead.
+ * `unchanged` and no overhead. Otherwise the overhead is the sum of what the method adds: 2 FLOPs
+ * per scalar of its added matrices, a prompt's share of a reference sequence, and for prefixes
+ * the attention products over the extra keys and values (4 per key, query width and layer).
  */
 export function inferenceOverhead(
   arch: Architecture,
@@ -207,7 +218,11 @@ export function inferenceOverhead(
   const kind = method.traits.inference;
   const base = 2 * matmulParams(arch);
   let extra = 0;
-  if (kind === 'extra-modules') extra = 2 * method.trainableParams(arch, config);
-  if (kind === 'longer-input') extra = (base * method.traits.addedTokens(config)) / INFERENCE_REFERENCE_TOKENS;
+  if (kind !== 'mergeable' && kind !== 'unchanged') {
+    const p = method.profile(arch, config);
+    const keys = method.traits.addedKeyValues?.(config) ?? 0;
+    const attention = arch.stacks.reduce((sum, s) => sum + s.layers * 4 * keys * s.attention.heads * s.attention.headDim, 0);
+    extra = 2 * (p.inferenceMatmul ?? p.addedMatmul ?? 0) + (base * (method.traits.addedTokens?.(config) ?? 0)) / INFERENCE_REFERENCE_TOKENS + attention;
+  }
   return { kind, mergeable: kind === 'mergeable', extraFlopsPerToken: extra, extraFlopsShare: base > 0 ? extra / base : 0 };
 }

@@ -1,4 +1,4 @@
-import { type Architecture, assertLinearNames, namesWithRole } from '../arch';
+import { type Architecture, resolveTargets } from '../arch';
 import type { HyperParam, HyperValue, MethodConfig, PeftMethod } from './types';
 
 /**
@@ -6,14 +6,19 @@ import type { HyperParam, HyperValue, MethodConfig, PeftMethod } from './types';
  * calculators, the CLI and the playground reject the same impossible settings with the same
  * message.
  */
-export function resolveConfig(method: PeftMethod, arch: Architecture, input: Readonly<Record<string, HyperValue | undefined>> = {}): MethodConfig {
+export function resolveConfig<C extends MethodConfig>(
+  method: Pick<PeftMethod<C>, 'name' | 'hyperparams'>,
+  arch: Architecture,
+  input: Readonly<Record<string, HyperValue | undefined>> = {},
+): C {
   const known = new Set(method.hyperparams.map((h) => h.key));
   for (const key of Object.keys(input)) {
     if (!known.has(key)) throw new RangeError(`${method.name} has no hyperparameter "${key}"`);
   }
   const config: Record<string, HyperValue> = {};
   for (const h of method.hyperparams) config[h.key] = resolveOne(h, arch, input[h.key]);
-  return config;
+  // The config is built from the method's own hyperparameter list, which is what C describes.
+  return config as C;
 }
 
 function resolveOne(h: HyperParam, arch: Architecture, value: HyperValue | undefined): HyperValue {
@@ -34,30 +39,14 @@ function resolveOne(h: HyperParam, arch: Architecture, value: HyperValue | undef
       return v;
     }
     case 'modules': {
-      const defaults = namesWithRole(arch, h.defaultRoles);
-      const v = value ?? (defaults.length > 0 ? defaults : namesWithRole(arch, h.fallbackRoles ?? []));
-      const list = typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v;
-      if (!Array.isArray(list) || list.length === 0) throw new RangeError(`${h.label} needs at least one module`);
-      assertLinearNames(arch, list);
-      return [...new Set(list)];
+      if (typeof value === 'number') throw new RangeError(`${h.label} must be module names`);
+      const defaults = { roles: h.defaultRoles, ...(h.fallbackRoles ? { fallbackRoles: h.fallbackRoles } : {}), ...(h.byFamily ? { byFamily: h.byFamily } : {}) };
+      return resolveTargets(arch, value, defaults, h.label);
     }
   }
 }
 
-export function numberValue(config: MethodConfig, key: string): number {
-  const v = config[key];
-  if (typeof v !== 'number') throw new TypeError(`hyperparameter "${key}" should be a number`);
-  return v;
-}
-
-export function stringValue(config: MethodConfig, key: string): string {
-  const v = config[key];
-  if (typeof v !== 'string') throw new TypeError(`hyperparameter "${key}" should be a string`);
-  return v;
-}
-
-export function listValue(config: MethodConfig, key: string): string[] {
-  const v = config[key];
-  if (!Array.isArray(v)) throw new TypeError(`hyperparameter "${key}" should be a list`);
-  return v;
+/** The config the toy playground and benchmark start from: the method's toy values over its defaults. */
+export function toyConfig<C extends MethodConfig>(method: Pick<PeftMethod<C>, 'name' | 'hyperparams' | 'toyConfig'>, arch: Architecture): C {
+  return resolveConfig(method, arch, method.toyConfig ?? {});
 }

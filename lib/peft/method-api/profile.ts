@@ -11,18 +11,41 @@ export interface TensorGroup {
   count: number;
 }
 
-/** What the memory and FLOP models need to know about a method, from its own file. */
+/**
+ * What a method costs on an architecture, from its own file: the one source of its parameter
+ * counts (`trainableParams` and `savedParams` are derived from it) and what the memory, FLOP and
+ * inference models need. Omitted numbers are 0.
+ */
 export interface MethodProfile {
-  /** Every trainable tensor; the sizes add up to `trainableParams(arch, config)`. */
+  /** The tensors the optimizer updates; each holds a gradient and optimizer state. */
   tensors: TensorGroup[];
+  /** Trainable scalars when fewer than `tensors` hold: a selective method's mask. */
+  trainable?: number;
+  /** What the checkpoint stores when it is not the trained tensors (prefix tuning keeps the
+   * prefixes its MLP produced, not the MLP). */
+  saved?: TensorGroup[];
   /** Trainable scalars that are weights of the base model (full fine-tuning, BitFit). */
-  trainableInBase: number;
+  trainableInBase?: number;
   /** Trainable scalars that are matrices of the base model's own matrix multiplications. */
-  baseMatmulTrainable: number;
-  /** Scalars of the method's added modules that multiply activations (LoRA A and B, adapter projections). */
-  addedMatmul: number;
+  baseMatmulTrainable?: number;
+  /** Scalars of the method's added modules that multiply activations while training (LoRA A and B,
+   * adapter projections, a side network). */
+  addedMatmul?: number;
+  /** The same at inference, unmerged, when it differs from `addedMatmul` (prefix tuning's MLP is
+   * gone by then). */
+  inferenceMatmul?: number;
   /** Activation values one layer of `stack` keeps per token for the method's own modules. */
-  extraActivationValues(stack: Stack): number;
+  extraActivationValues?(stack: Stack): number;
+}
+
+/** Trainable scalars of a profile: the mask size if it has one, else every scalar of its tensors. */
+export function profileTrainable(p: MethodProfile): number {
+  return p.trainable ?? groupsSize(p.tensors);
+}
+
+/** Scalars the checkpoint of a profile holds. */
+export function profileSaved(p: MethodProfile): number {
+  return p.saved ? groupsSize(p.saved) : profileTrainable(p);
 }
 
 export function tensorSize(shape: readonly number[]): number {
@@ -79,5 +102,3 @@ export function biasTensors(arch: Architecture): TensorGroup[] {
   return groups;
 }
 
-/** The profile of a method that only adds free vectors (prompts, prefixes). */
-export const noActivations = (): number => 0;

@@ -1,37 +1,102 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Architecture, LinearRole } from '../arch';
+import type { WeightPrecision } from '../cost/precision';
 import type { ModelHooks } from '../model/hooks';
+import type { Batch } from '../model/tasks';
 import type { ToyModel } from '../model/transformer';
-import type { MethodProfile } from './tensors';
+import type { MethodProfile } from './profile';
+
+/**
+ * What a method file is written against. A method declares its hyperparameters once (they type
+ * its config and drive the calculator, the playground and the CLI), its cost profile on any
+ * Architecture (the trainable count is derived from it) and what it does to the toy model.
+ */
+
+interface HyperBase<K extends string> {
+  key: K;
+  label: string;
+  help: string;
+}
 
 /** A method's hyperparameter: its controls on the site and its flag in the CLI come from here. */
-export type HyperParam =
-  | { key: string; label: string; help: string; kind: 'int'; min: number; max: number; default: number }
-  | { key: string; label: string; help: string; kind: 'number'; min: number; max: number; default: number }
-  | { key: string; label: string; help: string; kind: 'choice'; options: readonly { value: string; label: string }[]; default: string }
-  /** Linear maps chosen by module name; the default is every map playing one of `defaultRoles`,
-   * or, in a model with none of those (fused attention), one of `fallbackRoles`. */
-  | { key: string; label: string; help: string; kind: 'modules'; defaultRoles: readonly LinearRole[]; fallbackRoles?: readonly LinearRole[] };
+export type HyperParam<K extends string = string> =
+  | (HyperBase<K> & { kind: 'int'; min: number; max: number; default: number })
+  | (HyperBase<K> & { kind: 'number'; min: number; max: number; default: number })
+  | (HyperBase<K> & { kind: 'choice'; options: readonly { value: string; label: string }[]; default: string })
+  /** Linear maps chosen by module path or name, matched as HF PEFT matches target modules.
+   * Defaults: `byFamily[arch.family]` where given (HF PEFT's per-model tables), else every map
+   * playing one of `defaultRoles`, or, in a model with none (fused attention), `fallbackRoles`. */
+  | (HyperBase<K> & {
+      kind: 'modules';
+      defaultRoles: readonly LinearRole[];
+      fallbackRoles?: readonly LinearRole[];
+      byFamily?: Readonly<Record<string, readonly string[]>>;
+    });
 
-export type HyperValue = number | string | string[];
+export type HyperValue = number | string | readonly string[];
 export type MethodConfig = Readonly<Record<string, HyperValue>>;
 
-/** What the memory, storage and inference models need to know about a method. */
-export interface MethodTraits {
+/** The config type a list of hyperparameters describes: `config.r` is a number, `config.targets` a list. */
+export type ConfigOf<H extends readonly HyperParam[]> = {
+  readonly [P in H[number] as P['key']]: P extends { kind: 'int' | 'number' } ? number : P extends { kind: 'choice' } ? string : readonly string[];
+};
+
+/** What the memory, storage and inference models need to know about a method beyond its shapes. */
+export interface MethodTraits<C extends MethodConfig = MethodConfig> {
   /** False for methods whose gradients never pass through the frozen backbone. */
   backpropThroughBackbone: boolean;
   /** How serving the tuned model differs from serving the base model. */
   inference: 'unchanged' | 'mergeable' | 'extra-modules' | 'longer-input';
-  /** Tokens the method adds in front of every sequence (prompts, prefixes). */
-  addedTokens(config: MethodConfig): number;
+  /** Tokens the method adds in front of every sequence (prompts): the sequence grows. */
+  addedTokens?(config: C): number;
+  /** Keys and values the method adds to every attention layer (prefixes): attention reads more
+   * positions, but the sequence, and so every other activation, keeps its length. */
+  addedKeyValues?(config: C): number;
+  /** The method rewrites base weights in place (merging during training, as ReLoRA; a new
+   * initialisation of the base, as PiSSA), so frozen weights are not bit-identical after training. */
+  modifiesBaseWeights?: boolean;
+  /** The frozen base is held at this precision whatever the training setup says (QLoRA: NF4). */
+  basePrecision?: WeightPrecision;
 }
 
-/** A method applied to a toy model: what to train and how the forward pass changes. */
+/** Passed to `calibrate`: task data seen before training starts. */
+export interface CalibrationContext {
+  model: ToyModel;
+  batches: readonly Batch[];
+  /** The task loss of the base model (no method hooks) on a batch, for use inside tf.grads. */
+  loss(batch: Batch): tf.Scalar;
+}
+
+/** Passed to `onStep` after each optimizer update. */
+export interface StepContext {
+  /** Steps done, this one included. */
+  step: number;
+  totalSteps: number;
+  /** The (unclipped) gradient of each trainable variable at this step; freed after the call. */
+  grads: ReadonlyMap<tf.Variable, tf.Tensor>;
+}
+
+/** What a method may ask the trainer to do after a step. */
+export interface StepAction {
+  /** Clear the optimizer's moments (and step count) for these variables. */
+  resetOptimizer?: readonly tf.Variable[];
+  /** Restart the learning-rate schedule with a fresh warmup of this many steps. */
+  restartSchedule?: { warmupSteps: number };
+}
+
+/** A method applied to a toy model: what to train, how the forward pass changes, and when to act. */
 export interface AppliedMethod {
   trainable: tf.Variable[];
   hooks: ModelHooks;
-  /** For selective methods that train only some elements of a weight: 1 = trainable. */
+  /** For selective methods that train only some elements of a weight: 1 = trainable. Read at
+   * every step, so `calibrate` may create it. */
   gradientMasks?: ReadonlyMap<tf.Variable, tf.Tensor>;
+  /** Runs once on task batches before the first step (FISH Mask's Fisher information). */
+  calibrate?(ctx: CalibrationContext): void;
+  /** A penalty added to the loss inside the gradient tape (AdaLoRA's orthogonality, an L0 term). */
+  regularizer?(): tf.Scalar;
+  /** After every optimizer update (AdaLoRA's importance scores and budget, ReLoRA's merges). */
+  onStep?(ctx: StepContext): StepAction | void;
   /** Fold the learned update into the frozen weights (reparametrisations only). */
   merge?(): void;
   unmerge?(): void;
@@ -39,17 +104,27 @@ export interface AppliedMethod {
   dispose(): void;
 }
 
-export interface PeftMethod {
+/** What a method file declares; `defineMethod` derives the counts from `profile`. */
+export interface MethodDefinition<C extends MethodConfig> {
   /** The id in the survey taxonomy (content/data/taxonomy.json). */
   id: string;
   name: string;
   hyperparams: readonly HyperParam[];
   /** A learning rate that trains the toy model well within a few hundred steps. */
   toyLearningRate: number;
-  traits: MethodTraits;
-  /** Exact number of trainable scalars on any architecture, following the reference implementation. */
-  trainableParams(arch: Architecture, config: MethodConfig): number;
-  /** The shapes it trains and the compute and activations it adds, for the cost model. */
-  costProfile(arch: Architecture, config: MethodConfig): MethodProfile;
-  apply(model: ToyModel, config: MethodConfig, options?: { seed?: number }): AppliedMethod;
+  /** Hyperparameter values for the toy playground and benchmark where they differ from the
+   * defaults (which are chosen for real models). */
+  toyConfig?: Readonly<Record<string, HyperValue>>;
+  traits: MethodTraits<C>;
+  /** The tensors it trains and saves and the compute and activations it adds, on any architecture. */
+  profile(arch: Architecture, config: C): MethodProfile;
+  apply(model: ToyModel, config: C, options?: { seed?: number }): AppliedMethod;
+}
+
+export interface PeftMethod<C extends MethodConfig = MethodConfig> extends MethodDefinition<C> {
+  /** Exact number of trainable scalars on any architecture: derived from `profile`. */
+  trainableParams(arch: Architecture, config: C): number;
+  /** Scalars the saved checkpoint holds: derived from `profile` (differs from the trained count
+   * when training uses a reparametrisation that is dropped afterwards, as prefix tuning's MLP). */
+  savedParams(arch: Architecture, config: C): number;
 }

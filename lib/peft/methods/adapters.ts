@@ -1,15 +1,16 @@
 import type * as tfTypes from '@tensorflow/tfjs';
-import { createRng } from '../model/random';
+import { totalLayers } from '../arch';
+import { defineMethod } from '../method-api/define';
 import { disposeAll, normalVariable, zerosVariable } from '../model/params';
 import type { Sublayer } from '../model/hooks';
-import { numberValue, stringValue } from './config';
-import type { PeftMethod } from './types';
+import { createRng } from '../model/random';
 
 const PLACEMENTS: Record<string, readonly Sublayer[]> = {
   both: ['attention', 'mlp'],
   attention: ['attention'],
   mlp: ['mlp'],
 };
+const sitesOf = (placement: string): readonly Sublayer[] => PLACEMENTS[placement] ?? [];
 
 /**
  * Houlsby adapters (Houlsby et al., 2019): after a sublayer's output projection and before the
@@ -19,7 +20,7 @@ const PLACEMENTS: Record<string, readonly Sublayer[]> = {
  * original paper also tuned LayerNorms), after self-attention and the feed-forward block of
  * every layer, none after cross-attention.
  */
-export const adapters: PeftMethod = {
+export const adapters = defineMethod({
   id: 'adapters',
   name: 'Adapters (Houlsby)',
   hyperparams: [
@@ -38,18 +39,11 @@ export const adapters: PeftMethod = {
     },
   ],
   toyLearningRate: 5e-3,
-  traits: { backpropThroughBackbone: true, inference: 'extra-modules', addedTokens: () => 0 },
-  trainableParams(arch, config) {
-    const m = numberValue(config, 'bottleneck');
-    const perLayer = (PLACEMENTS[stringValue(config, 'placement')] ?? []).length;
-    const d = arch.hiddenSize;
-    return arch.stacks.reduce((sum, s) => sum + s.layers * perLayer * (2 * d * m + m + d), 0);
-  },
-  costProfile(arch, config) {
-    const m = numberValue(config, 'bottleneck');
-    const sites = (PLACEMENTS[stringValue(config, 'placement')] ?? []).length;
+  traits: { backpropThroughBackbone: true, inference: 'extra-modules' },
+  profile(arch, { bottleneck: m, placement }) {
+    const sites = sitesOf(placement).length;
     const h = arch.hiddenSize;
-    const count = arch.stacks.reduce((sum, s) => sum + s.layers, 0) * sites;
+    const count = totalLayers(arch) * sites;
     return {
       tensors: [
         { shape: [h, m], count },
@@ -57,23 +51,19 @@ export const adapters: PeftMethod = {
         { shape: [m, h], count },
         { shape: [h], count },
       ],
-      trainableInBase: 0,
-      baseMatmulTrainable: 0,
       addedMatmul: count * 2 * h * m,
       // Per adapter: its input (h values, the sublayer output), the bottleneck before the
       // nonlinearity and after it (m each).
       extraActivationValues: () => sites * (h + 2 * m),
     };
   },
-  apply(model, config, { seed = 0 } = {}) {
+  apply(model, { bottleneck: m, placement }, { seed = 0 } = {}) {
     const tf = model.tf;
-    const m = numberValue(config, 'bottleneck');
-    const sites = PLACEMENTS[stringValue(config, 'placement')] ?? [];
     const d = model.dims.hiddenSize;
     const rng = createRng(seed);
     const modules = new Map<string, { down: tfTypes.Variable; downBias: tfTypes.Variable; up: tfTypes.Variable; upBias: tfTypes.Variable }>();
     for (let layer = 0; layer < model.dims.layers; layer++) {
-      for (const site of sites) {
+      for (const site of sitesOf(placement)) {
         modules.set(`${layer}.${site}`, {
           down: normalVariable(tf, rng, [d, m], 1e-3),
           downBias: zerosVariable(tf, [m]),
@@ -97,4 +87,4 @@ export const adapters: PeftMethod = {
       dispose: () => disposeAll(all),
     };
   },
-};
+});

@@ -1,23 +1,20 @@
 import { totalParams } from '../arch';
-import { allWeightTensors, matmulParams, noActivations } from './tensors';
-import type { PeftMethod } from './types';
+import { defineMethod } from '../method-api/define';
+import { allWeightTensors, matmulParams } from '../method-api/profile';
 
 /** The baseline: every weight of the model is trained. */
-export const fullFineTuning: PeftMethod = {
+export const fullFineTuning = defineMethod({
   id: 'full-fine-tuning',
   name: 'Full fine-tuning',
   hyperparams: [],
   toyLearningRate: 1e-3,
-  traits: { backpropThroughBackbone: true, inference: 'unchanged', addedTokens: () => 0 },
-  trainableParams: (arch) => totalParams(arch),
-  costProfile: (arch) => ({
+  traits: { backpropThroughBackbone: true, inference: 'unchanged' },
+  profile: (arch) => ({
     tensors: allWeightTensors(arch),
     trainableInBase: totalParams(arch),
     baseMatmulTrainable: matmulParams(arch),
-    addedMatmul: 0,
-    extraActivationValues: noActivations,
   }),
   apply(model) {
     return { trainable: [...model.weights.values()], hooks: {}, dispose: () => {} };
   },
-};
+});

@@ -1,9 +1,11 @@
 import type * as tfTypes from '@tensorflow/tfjs';
-import { type TensorGroup, groupsSize } from './tensors';
-import { createRng } from '../model/random';
+import { matchingLinears } from '../arch';
+import { defineMethod } from '../method-api/define';
+import { deltaWeights } from '../method-api/delta-weight';
+import { type TensorGroup, groupsSize } from '../method-api/profile';
+import { toyTargetSites } from '../method-api/toy-sites';
 import { disposeAll, uniformVariable, zerosVariable } from '../model/params';
-import { numberValue, listValue } from './config';
-import type { PeftMethod } from './types';
+import { createRng } from '../model/random';
 
 /**
  * LoRA (Hu et al., 2022): a frozen linear map W gains a trainable low-rank update,
@@ -11,7 +13,7 @@ import type { PeftMethod } from './types';
  * the pretrained function; after training, AB can be added into W and costs nothing at inference.
  * Initialisation follows HF PEFT: A uniform in ±1/√in, B zero.
  */
-export const lora: PeftMethod = {
+export const lora = defineMethod({
   id: 'lora',
   name: 'LoRA',
   hyperparams: [
@@ -20,7 +22,7 @@ export const lora: PeftMethod = {
     {
       key: 'targets',
       label: 'Target modules',
-      help: 'Linear maps that get an update, by their names in the model.',
+      help: 'Linear maps that get an update, by their paths or names in the model.',
       kind: 'modules',
       // HF PEFT's defaults: q and v, or the fused qkv map (GPT-2's c_attn, BLOOM's query_key_value).
       defaultRoles: ['attn.q', 'attn.v'],
@@ -28,75 +30,45 @@ export const lora: PeftMethod = {
     },
   ],
   toyLearningRate: 5e-3,
-  traits: { backpropThroughBackbone: true, inference: 'mergeable', addedTokens: () => 0 },
-  trainableParams(arch, config) {
-    const r = numberValue(config, 'r');
-    const targets = listValue(config, 'targets');
-    return arch.stacks.reduce(
-      (sum, s) =>
-        sum + s.layers * s.linears.filter((l) => targets.includes(l.name)).reduce((n, l) => n + r * (l.inFeatures + l.outFeatures), 0),
-      0,
-    );
-  },
-  costProfile(arch, config) {
-    const r = numberValue(config, 'r');
-    const targets = listValue(config, 'targets');
+  traits: { backpropThroughBackbone: true, inference: 'mergeable' },
+  profile(arch, { r, targets }) {
     const tensors: TensorGroup[] = [];
     for (const s of arch.stacks) {
-      for (const l of s.linears.filter((x) => targets.includes(x.name))) {
+      for (const l of matchingLinears(s, targets)) {
         tensors.push({ shape: [l.inFeatures, r], count: s.layers }, { shape: [r, l.outFeatures], count: s.layers });
       }
     }
     return {
       tensors,
-      trainableInBase: 0,
-      baseMatmulTrainable: 0,
       addedMatmul: groupsSize(tensors),
       // x·A (r values per token) is kept for the gradient of B; x itself is already kept by the
       // frozen map it feeds.
-      extraActivationValues: (stack) => stack.linears.filter((l) => targets.includes(l.name)).length * r,
+      extraActivationValues: (stack) => matchingLinears(stack, targets).length * r,
     };
   },
-  apply(model, config, { seed = 0 } = {}) {
+  apply(model, { r, alpha, targets }, { seed = 0 } = {}) {
     const tf = model.tf;
-    const r = numberValue(config, 'r');
-    const scale = numberValue(config, 'alpha') / r;
-    const targets = listValue(config, 'targets');
+    const scale = alpha / r;
     const rng = createRng(seed);
-    const pairs = new Map<string, { a: tfTypes.Variable; b: tfTypes.Variable }>();
-    for (let layer = 0; layer < model.dims.layers; layer++) {
-      for (const name of targets) {
-        const [inF, outF] = model.weight(`h.${layer}.${name}.weight`).shape as [number, number];
-        pairs.set(`${layer}.${name}`, { a: uniformVariable(tf, rng, [inF, r], 1 / Math.sqrt(inF)), b: zerosVariable(tf, [r, outF]) });
-      }
-    }
-    let merged = false;
-    const delta = (a: tfTypes.Variable, b: tfTypes.Variable) => tf.mul(tf.matMul(a, b), scale);
-    const fold = (sign: 1 | -1) => {
-      for (const [key, { a, b }] of pairs) {
-        const [layer, name] = key.split('.') as [string, string];
-        const w = model.weight(`h.${layer}.${name}.weight`);
-        tf.tidy(() => w.assign(tf.add(w, tf.mul(delta(a, b), sign))));
-      }
-    };
+    const factors: tfTypes.Variable[] = [];
+    const delta = deltaWeights(model, toyTargetSites(model, targets), (site) => {
+      const a = uniformVariable(tf, rng, [site.inFeatures, r], 1 / Math.sqrt(site.inFeatures));
+      const b = zerosVariable(tf, [r, site.outFeatures]);
+      factors.push(a, b);
+      return {
+        matrix: () => tf.mul(tf.matMul(a, b), scale),
+        forward: (x) => tf.mul(tf.matMul(tf.matMul(x, a), b), scale),
+      };
+    });
     return {
-      trainable: [...pairs.values()].flatMap(({ a, b }) => [a, b]),
-      hooks: {
-        linear(site, x, base) {
-          const pair = pairs.get(`${site.layer}.${site.name}`);
-          if (!pair || merged) return base;
-          return tf.add(base, tf.mul(tf.matMul(tf.matMul(x, pair.a), pair.b), scale));
-        },
+      trainable: factors,
+      hooks: delta.hooks,
+      merge: delta.merge,
+      unmerge: delta.unmerge,
+      dispose: () => {
+        delta.dispose();
+        disposeAll(factors);
       },
-      merge() {
-        if (!merged) fold(1);
-        merged = true;
-      },
-      unmerge() {
-        if (merged) fold(-1);
-        merged = false;
-      },
-      dispose: () => disposeAll([...pairs.values()].flatMap(({ a, b }) => [a, b])),
     };
   },
-};
+});

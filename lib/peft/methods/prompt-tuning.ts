@@ -1,8 +1,6 @@
 import type * as tfTypes from '@tensorflow/tfjs';
-import { noActivations } from './tensors';
+import { defineMethod } from '../method-api/define';
 import { createRng, randInt } from '../model/random';
-import { numberValue } from './config';
-import type { PeftMethod } from './types';
 
 /**
  * Prompt Tuning (Lester et al., 2021): l trainable vectors are placed before the embedded input
@@ -11,28 +9,18 @@ import type { PeftMethod } from './types';
  * each stack (encoder and decoder), so it trains 2·l·d parameters.
  * On the toy model the virtual tokens carry no position embedding; real tokens keep theirs.
  */
-export const promptTuning: PeftMethod = {
+export const promptTuning = defineMethod({
   id: 'prompt-tuning',
   name: 'Prompt Tuning',
-  hyperparams: [
-    { key: 'tokens', label: 'Virtual tokens l', help: 'Number of trainable prompt vectors.', kind: 'int', min: 1, max: 512, default: 8 },
-  ],
+  hyperparams: [{ key: 'tokens', label: 'Virtual tokens l', help: 'Number of trainable prompt vectors.', kind: 'int', min: 1, max: 512, default: 8 }],
   toyLearningRate: 3e-2,
-  traits: { backpropThroughBackbone: true, inference: 'longer-input', addedTokens: (c) => numberValue(c, 'tokens') },
-  trainableParams: (arch, config) => numberValue(config, 'tokens') * arch.hiddenSize * arch.stacks.length,
-  costProfile: (arch, config) => ({
-    tensors: [{ shape: [numberValue(config, 'tokens'), arch.hiddenSize], count: arch.stacks.length }],
-    trainableInBase: 0,
-    baseMatmulTrainable: 0,
-    addedMatmul: 0,
-    // The prompt's own activations are counted by lengthening the sequence (traits.addedTokens).
-    extraActivationValues: noActivations,
-  }),
-  apply(model, config, { seed = 0 } = {}) {
+  // The prompt's own activations are counted by lengthening the sequence.
+  traits: { backpropThroughBackbone: true, inference: 'longer-input', addedTokens: (c) => c.tokens },
+  profile: (arch, { tokens }) => ({ tensors: [{ shape: [tokens, arch.hiddenSize], count: arch.stacks.length }] }),
+  apply(model, { tokens }, { seed = 0 } = {}) {
     const tf = model.tf;
-    const l = numberValue(config, 'tokens');
     const rng = createRng(seed);
-    const rows = Array.from({ length: l }, () => randInt(rng, 0, model.dims.vocabSize - 1));
+    const rows = Array.from({ length: tokens }, () => randInt(rng, 0, model.dims.vocabSize - 1));
     const prompt = tf.tidy(() => tf.variable(tf.gather(model.weight('wte'), rows) as tfTypes.Tensor2D, true));
     return {
       trainable: [prompt],
@@ -40,4 +28,4 @@ export const promptTuning: PeftMethod = {
       dispose: () => prompt.dispose(),
     };
   },
-};
+});

@@ -17,11 +17,11 @@ const logits = (model: ToyModel, hooks: ModelHooks = {}) => tf.tidy(() => model.
 const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
 
 describe('hook points', () => {
-  it('scale: ones leave the output unchanged, zeros on the MLP hidden units change it', () => {
+  it('activation: ones leave the output unchanged, zeros on the MLP hidden units change it', () => {
     const model = ToyModel.init(TINY_DIMS, 1);
     const base = logits(model);
-    expect(maxDiff(logits(model, { scale: (_l, _s, x) => tf.mul(x, tf.onesLike(x)) }), base)).toBe(0);
-    expect(maxDiff(logits(model, { scale: (_l, site, x) => (site === 'mlp.hidden' ? tf.zerosLike(x) : x) }), base)).toBeGreaterThan(1e-4);
+    expect(maxDiff(logits(model, { activation: (_l, _s, x) => tf.mul(x, tf.onesLike(x)) }), base)).toBe(0);
+    expect(maxDiff(logits(model, { activation: (_l, site, x) => (site === 'mlp.hidden' ? tf.zerosLike(x) : x) }), base)).toBeGreaterThan(1e-4);
   });
 
   it('key/value prefixes are attended to by every position and receive gradients', () => {

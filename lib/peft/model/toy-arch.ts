@@ -22,8 +22,11 @@ export const MLP_MAPS = ['fc1', 'fc2'] as const;
 
 export function toyArchitecture(d: ToyDims = TOY_DIMS): Architecture {
   const h = d.hiddenSize;
-  const lin = (name: string, role: LinearMap['role'], inF: number, outF: number): LinearMap => ({
-    name,
+  // `path` is the map's place in a Hugging Face-style block (self_attn.q_proj, mlp.fc1), which method
+  // targets match; `name`, its leaf, names the toy's weights (`h.0.q_proj.weight`).
+  const lin = (path: string, role: LinearMap['role'], inF: number, outF: number): LinearMap => ({
+    name: path.slice(path.lastIndexOf('.') + 1),
+    path,
     role,
     inFeatures: inF,
     outFeatures: outF,
@@ -33,6 +36,7 @@ export function toyArchitecture(d: ToyDims = TOY_DIMS): Architecture {
   return {
     id: 'peft-atlas/toy',
     name: 'Toy transformer',
+    family: 'toy',
     hiddenSize: h,
     vocabSize: d.vocabSize,
     learnedPositions: d.context,
@@ -45,12 +49,12 @@ export function toyArchitecture(d: ToyDims = TOY_DIMS): Architecture {
         attention: { heads: d.heads, kvHeads: d.heads, headDim: h / d.heads },
         crossAttention: null,
         linears: [
-          lin('q_proj', 'attn.q', h, h),
-          lin('k_proj', 'attn.k', h, h),
-          lin('v_proj', 'attn.v', h, h),
-          lin('o_proj', 'attn.o', h, h),
-          lin('fc1', 'mlp.in', h, d.ffnSize),
-          lin('fc2', 'mlp.out', d.ffnSize, h),
+          lin('self_attn.q_proj', 'attn.q', h, h),
+          lin('self_attn.k_proj', 'attn.k', h, h),
+          lin('self_attn.v_proj', 'attn.v', h, h),
+          lin('self_attn.o_proj', 'attn.o', h, h),
+          lin('mlp.fc1', 'mlp.in', h, d.ffnSize),
+          lin('mlp.fc2', 'mlp.out', d.ffnSize, h),
         ],
         norms: [norm('ln_1'), norm('ln_2')],
         finalNorm: norm('ln_f'),

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Architecture } from '../arch';
-import type { ModelHooks, LinearSite, ScaleSite } from './hooks';
+import type { ActivationSite, ForwardContext, LinearSite, ModelHooks } from './hooks';
 import { TOY_DIMS, type ToyDims, toyArchitecture, weightShapes } from './toy-arch';
 import { createRng, normals } from './random';
 
@@ -35,11 +35,14 @@ export class ToyModel {
   /** Methods reach TensorFlow.js through the model, so their files hold no runtime import of it
    * and the calculators can load them without shipping TensorFlow.js. */
   readonly tf: TF = tf;
+  /** Each linear map's site (leaf name, block path, role) by leaf name, from the architecture. */
+  private readonly sites: ReadonlyMap<string, Omit<LinearSite, 'layer'>>;
   private constructor(
     readonly dims: ToyDims,
     readonly weights: ReadonlyMap<string, tf.Variable>,
   ) {
     this.arch = toyArchitecture(dims);
+    this.sites = new Map(this.arch.stacks[0]!.linears.map((l) => [l.name, { name: l.name, path: l.path, role: l.role }]));
   }
 
   /** GPT-2-style initialisation (normal, std 0.02; norms at identity), seeded. */
@@ -83,66 +86,83 @@ export class ToyModel {
   }
 
   /** Logits `[batch, length, vocab]` for token ids `[batch, length]`. */
-  forward(inputs: tf.Tensor2D, hooks: ModelHooks = {}): tf.Tensor3D {
+  forward(inputs: tf.Tensor2D, hooks: ModelHooks = {}, run: Pick<ForwardContext, 'mode' | 'step'> = { mode: 'eval', step: 0 }): tf.Tensor3D {
     return tf.tidy((): tf.Tensor3D => {
       const [batch, length] = inputs.shape;
       const { hiddenSize: h, vocabSize } = this.dims;
-      // One-hot × table instead of gather: the WASM backend cannot backprop through gather.
-      const tokens = tf.matMul(tf.oneHot(tf.reshape(inputs, [-1]), vocabSize), this.weight('wte'));
-      const positions = tf.slice(this.weight('wpe'), [0, 0], [length, h]);
-      let x = tf.add(tf.reshape(tokens, [batch, length, h]), positions) as tf.Tensor3D;
-      const prefix = hooks.inputPrefix?.();
+      const positions = Array.from({ length }, (_, i) => i);
+      // The prefix is asked for before the context exists; it sees a context without it.
+      const bare: ForwardContext = { batch, seq: length, prefixLength: 0, positions, ...run };
+      const prefix = hooks.inputPrefix?.(bare) ?? null;
       const prefixLength = prefix ? prefix.shape[0] : 0;
+      const ctx: ForwardContext = { ...bare, seq: prefixLength + length, prefixLength };
+      const w = (name: string) => this.read(name, hooks, ctx);
+
+      // One-hot × table instead of gather: the WASM backend cannot backprop through gather.
+      const wte = w('wte');
+      const tokens = tf.matMul(tf.oneHot(tf.reshape(inputs, [-1]), vocabSize), wte);
+      let x = tf.add(tf.reshape(tokens, [batch, length, h]), tf.slice(w('wpe'), [0, 0], [length, h])) as tf.Tensor3D;
       if (prefix) x = tf.concat([tf.tile(tf.expandDims(prefix, 0), [batch, 1, 1]), x], 1) as tf.Tensor3D;
-      const seq = prefixLength + length;
-      let hidden = tf.reshape(x, [batch * seq, h]) as tf.Tensor2D;
+      let hidden = tf.reshape(x, [batch * ctx.seq, h]) as tf.Tensor2D;
 
       for (let layer = 0; layer < this.dims.layers; layer++) {
-        const a = this.norm(hidden, `h.${layer}.ln_1`);
-        let attn = this.attention(a, layer, batch, seq, hooks);
-        if (hooks.sublayerOutput) attn = hooks.sublayerOutput(layer, 'attention', attn, a);
+        const a = this.norm(hidden, `h.${layer}.ln_1`, w);
+        let attn = this.attention(a, layer, hooks, ctx);
+        if (hooks.sublayerOutput) attn = hooks.sublayerOutput(layer, 'attention', attn, a, ctx);
         hidden = tf.add(hidden, attn);
-        const m = this.norm(hidden, `h.${layer}.ln_2`);
-        let inner = gelu(this.linear({ layer, name: 'fc1' }, m, hooks));
-        inner = this.scaled(layer, 'mlp.hidden', inner, hooks);
-        let mlp = this.linear({ layer, name: 'fc2' }, inner, hooks);
-        if (hooks.sublayerOutput) mlp = hooks.sublayerOutput(layer, 'mlp', mlp, m);
-        hidden = tf.add(hidden, mlp);
-      }
 
-      const out = this.norm(hidden, 'ln_f');
-      const logits = tf.matMul(out, this.weight('wte'), false, true);
-      return tf.slice(tf.reshape(logits, [batch, seq, vocabSize]) as tf.Tensor3D, [0, prefixLength, 0], [batch, length, vocabSize]);
+        const m = this.norm(hidden, `h.${layer}.ln_2`, w);
+        const inner = this.activation(layer, 'mlp.hidden', gelu(this.linear(layer, 'fc1', m, hooks, ctx)), hooks, ctx);
+        let mlp = this.linear(layer, 'fc2', inner, hooks, ctx);
+        if (hooks.sublayerOutput) mlp = hooks.sublayerOutput(layer, 'mlp', mlp, m, ctx);
+        hidden = tf.add(hidden, mlp);
+        if (hooks.blockOutput) hidden = hooks.blockOutput(layer, hidden, ctx);
+      }
+      if (hooks.finalHidden) hidden = hooks.finalHidden(hidden, ctx);
+
+      const out = this.norm(hidden, 'ln_f', w);
+      const logits = tf.matMul(out, wte, false, true);
+      return tf.slice(tf.reshape(logits, [batch, ctx.seq, vocabSize]) as tf.Tensor3D, [0, prefixLength, 0], [batch, length, vocabSize]);
     });
   }
 
-  private linear(site: LinearSite, x: tf.Tensor2D, hooks: ModelHooks): tf.Tensor2D {
-    const key = `h.${site.layer}.${site.name}`;
-    const base = tf.add(tf.matMul(x, this.weight(`${key}.weight`)), this.weight(`${key}.bias`)) as tf.Tensor2D;
-    return hooks.linear ? hooks.linear(site, x, base) : base;
+  /** A weight as the forward pass sees it: through the `weight` hook when a method sets one. */
+  private read(name: string, hooks: ModelHooks, ctx: ForwardContext): tf.Tensor {
+    const w = this.weight(name);
+    return hooks.weight ? hooks.weight(name, w, ctx) : w;
   }
 
-  private scaled(layer: number, site: ScaleSite, x: tf.Tensor2D, hooks: ModelHooks): tf.Tensor2D {
-    return hooks.scale ? hooks.scale(layer, site, x) : x;
+  private linear(layer: number, name: string, x: tf.Tensor2D, hooks: ModelHooks, ctx: ForwardContext): tf.Tensor2D {
+    const site = this.sites.get(name);
+    if (!site) throw new Error(`the toy model has no linear map "${name}"`);
+    const key = `h.${layer}.${name}`;
+    const base = tf.add(tf.matMul(x, this.read(`${key}.weight`, hooks, ctx) as tf.Tensor2D), this.read(`${key}.bias`, hooks, ctx)) as tf.Tensor2D;
+    return hooks.linear ? hooks.linear({ ...site, layer }, x, base, ctx) : base;
   }
 
-  private norm(x: tf.Tensor2D, key: string): tf.Tensor2D {
+  private activation(layer: number, site: ActivationSite, x: tf.Tensor2D, hooks: ModelHooks, ctx: ForwardContext): tf.Tensor2D {
+    return hooks.activation ? hooks.activation(layer, site, x, ctx) : x;
+  }
+
+  private norm(x: tf.Tensor2D, key: string, w: (name: string) => tf.Tensor): tf.Tensor2D {
     const { mean, variance } = tf.moments(x, -1, true);
     const normed = tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5)));
-    return tf.add(tf.mul(normed, this.weight(`${key}.weight`)), this.weight(`${key}.bias`));
+    return tf.add(tf.mul(normed, w(`${key}.weight`)), w(`${key}.bias`));
   }
 
   /** Multi-head causal self-attention; 4-D at most (`[batch, heads, seq, headDim]`). */
-  private attention(a: tf.Tensor2D, layer: number, batch: number, seq: number, hooks: ModelHooks): tf.Tensor2D {
+  private attention(a: tf.Tensor2D, layer: number, hooks: ModelHooks, ctx: ForwardContext): tf.Tensor2D {
     const { heads, hiddenSize: h } = this.dims;
+    const { batch, seq } = ctx;
     const dh = h / heads;
     // [rows·lead, h] → [lead, heads, rows, dh]
     const split = (t: tf.Tensor2D, lead: number, rows: number) =>
       tf.transpose(tf.reshape(t, [lead, rows, heads, dh]), [0, 2, 1, 3]) as tf.Tensor4D;
-    const q = split(this.linear({ layer, name: 'q_proj' }, a, hooks), batch, seq);
-    let k = split(this.scaled(layer, 'key', this.linear({ layer, name: 'k_proj' }, a, hooks), hooks), batch, seq);
-    let v = split(this.scaled(layer, 'value', this.linear({ layer, name: 'v_proj' }, a, hooks), hooks), batch, seq);
-    const prefix = hooks.keyValuePrefix?.(layer) ?? null;
+    const project = (name: string) => this.linear(layer, name, a, hooks, ctx);
+    const q = split(project('q_proj'), batch, seq);
+    let k = split(this.activation(layer, 'key', project('k_proj'), hooks, ctx), batch, seq);
+    let v = split(this.activation(layer, 'value', project('v_proj'), hooks, ctx), batch, seq);
+    const prefix = hooks.keyValuePrefix?.(layer, ctx) ?? null;
     const prefixLength = prefix ? prefix.key.shape[0] : 0;
     if (prefix) {
       const perBatch = (t: tf.Tensor2D) => tf.tile(split(t, 1, prefixLength), [batch, 1, 1, 1]);
@@ -152,7 +172,7 @@ export class ToyModel {
     const scores = tf.add(tf.div(tf.matMul(q, k, false, true), Math.sqrt(dh)), causalMask(seq, prefixLength));
     const context = tf.matMul(tf.softmax(scores), v);
     const merged = tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [batch * seq, h]) as tf.Tensor2D;
-    return this.linear({ layer, name: 'o_proj' }, merged, hooks);
+    return this.linear(layer, 'o_proj', merged, hooks, ctx);
   }
 
   dispose(): void {

@@ -6,8 +6,10 @@ import type { Architecture, LinearMap, LinearRole, Norm, Stack } from '../arch';
  * totals are checked in memory.test.ts against the counts the model cards and papers give.
  */
 
-const lin = (name: string, role: LinearRole, inFeatures: number, outFeatures: number, bias: boolean): LinearMap => ({
-  name,
+/** A linear map by its block path, as models.json gives it; the leaf name is its last part. */
+const lin = (path: string, role: LinearRole, inFeatures: number, outFeatures: number, bias: boolean): LinearMap => ({
+  name: path.split('.').pop() ?? path,
+  path,
   role,
   inFeatures,
   outFeatures,
@@ -24,19 +26,19 @@ function llama(id: string, name: string, h: number, layers: number, heads: numbe
     attention: { heads, kvHeads: heads, headDim: h / heads },
     crossAttention: null,
     linears: [
-      lin('q_proj', 'attn.q', h, h, false),
-      lin('k_proj', 'attn.k', h, h, false),
-      lin('v_proj', 'attn.v', h, h, false),
-      lin('o_proj', 'attn.o', h, h, false),
-      lin('gate_proj', 'mlp.gate', h, ffn, false),
-      lin('up_proj', 'mlp.in', h, ffn, false),
-      lin('down_proj', 'mlp.out', ffn, h, false),
+      lin('self_attn.q_proj', 'attn.q', h, h, false),
+      lin('self_attn.k_proj', 'attn.k', h, h, false),
+      lin('self_attn.v_proj', 'attn.v', h, h, false),
+      lin('self_attn.o_proj', 'attn.o', h, h, false),
+      lin('mlp.gate_proj', 'mlp.gate', h, ffn, false),
+      lin('mlp.up_proj', 'mlp.in', h, ffn, false),
+      lin('mlp.down_proj', 'mlp.out', ffn, h, false),
     ],
     norms: [rmsNorm('input_layernorm', h), rmsNorm('post_attention_layernorm', h)],
     finalNorm: rmsNorm('norm', h),
     extraParams: 0,
   };
-  return { id, name, hiddenSize: h, vocabSize: vocab, learnedPositions: 0, tiedEmbeddings: false, lmHeadBias: false, stacks: [stack], extraParams: [] };
+  return { id, name, family: 'llama', hiddenSize: h, vocabSize: vocab, learnedPositions: 0, tiedEmbeddings: false, lmHeadBias: false, stacks: [stack], extraParams: [] };
 }
 
 /** Llama 2 7B (config: hidden 4096, 32 layers, 32 heads, intermediate 11008, vocab 32000). */
@@ -53,18 +55,18 @@ function gpt(id: string, name: string, h: number, layers: number, heads: number,
     attention: { heads, kvHeads: heads, headDim: h / heads },
     crossAttention: null,
     linears: [
-      lin('q_proj', 'attn.q', h, h, true),
-      lin('k_proj', 'attn.k', h, h, true),
-      lin('v_proj', 'attn.v', h, h, true),
-      lin('out_proj', 'attn.o', h, h, true),
-      lin('fc_in', 'mlp.in', h, 4 * h, true),
-      lin('fc_out', 'mlp.out', 4 * h, h, true),
+      lin('attn.q_proj', 'attn.q', h, h, true),
+      lin('attn.k_proj', 'attn.k', h, h, true),
+      lin('attn.v_proj', 'attn.v', h, h, true),
+      lin('attn.out_proj', 'attn.o', h, h, true),
+      lin('mlp.fc_in', 'mlp.in', h, 4 * h, true),
+      lin('mlp.fc_out', 'mlp.out', 4 * h, h, true),
     ],
     norms: [layerNorm('ln_1', h), layerNorm('ln_2', h)],
     finalNorm: layerNorm('ln_f', h),
     extraParams: 0,
   };
-  return { id, name, hiddenSize: h, vocabSize: vocab, learnedPositions: positions, tiedEmbeddings: true, lmHeadBias: false, stacks: [stack], extraParams: [] };
+  return { id, name, family: 'gpt', hiddenSize: h, vocabSize: vocab, learnedPositions: positions, tiedEmbeddings: true, lmHeadBias: false, stacks: [stack], extraParams: [] };
 }
 
 /** GPT-2 XL, the 1.5B model of the ZeRO paper (n_embd 1600, 48 layers, 25 heads, context 1024). */
@@ -76,6 +78,7 @@ export const GPT3_175B = gpt('test/gpt3-175b', 'GPT-3 175B-like', 12288, 96, 96,
 /** bert-large-uncased with a two-class head, as AutoModelForSequenceClassification builds it. */
 export const BERT_LARGE_CLS: Architecture = {
   id: 'test/bert-large-uncased-cls',
+  family: 'bert',
   name: 'BERT-large (sequence classification)',
   hiddenSize: 1024,
   vocabSize: 30522,
@@ -89,9 +92,9 @@ export const BERT_LARGE_CLS: Architecture = {
       attention: { heads: 16, kvHeads: 16, headDim: 64 },
       crossAttention: null,
       linears: [
-        lin('query', 'attn.q', 1024, 1024, true),
-        lin('key', 'attn.k', 1024, 1024, true),
-        lin('value', 'attn.v', 1024, 1024, true),
+        lin('attention.self.query', 'attn.q', 1024, 1024, true),
+        lin('attention.self.key', 'attn.k', 1024, 1024, true),
+        lin('attention.self.value', 'attn.v', 1024, 1024, true),
         lin('attention.output.dense', 'attn.o', 1024, 1024, true),
         lin('intermediate.dense', 'mlp.in', 1024, 4096, true),
         lin('output.dense', 'mlp.out', 4096, 1024, true),
@@ -114,12 +117,13 @@ export const BERT_LARGE_CLS: Architecture = {
 export const T0_3B: Architecture = (() => {
   const h = 2048;
   const attention = { heads: 32, kvHeads: 32, headDim: 64 };
-  const self = [lin('q', 'attn.q', h, h, false), lin('k', 'attn.k', h, h, false), lin('v', 'attn.v', h, h, false), lin('o', 'attn.o', h, h, false)];
-  const cross = [lin('q', 'cross.q', h, h, false), lin('k', 'cross.k', h, h, false), lin('v', 'cross.v', h, h, false), lin('o', 'cross.o', h, h, false)];
-  const mlp = [lin('wi_0', 'mlp.gate', h, 5120, false), lin('wi_1', 'mlp.in', h, 5120, false), lin('wo', 'mlp.out', 5120, h, false)];
+  const self = [lin('SelfAttention.q', 'attn.q', h, h, false), lin('SelfAttention.k', 'attn.k', h, h, false), lin('SelfAttention.v', 'attn.v', h, h, false), lin('SelfAttention.o', 'attn.o', h, h, false)];
+  const cross = [lin('EncDecAttention.q', 'cross.q', h, h, false), lin('EncDecAttention.k', 'cross.k', h, h, false), lin('EncDecAttention.v', 'cross.v', h, h, false), lin('EncDecAttention.o', 'cross.o', h, h, false)];
+  const mlp = [lin('DenseReluDense.wi_0', 'mlp.gate', h, 5120, false), lin('DenseReluDense.wi_1', 'mlp.in', h, 5120, false), lin('DenseReluDense.wo', 'mlp.out', 5120, h, false)];
   const norm = (n: string) => rmsNorm(n, h);
   return {
     id: 'test/t0-3b',
+    family: 't5',
     name: 'T0 3B-like',
     hiddenSize: h,
     vocabSize: 32128,

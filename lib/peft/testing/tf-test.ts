@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { useNodeBackend } from '@/scripts/lib/tf-node';
+import { useNodeBackend } from '../train/node-backend';
 import type { ToyDims } from '../model/toy-arch';
 import { VOCAB } from '../model/tokenizer';
 

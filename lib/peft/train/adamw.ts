@@ -8,8 +8,6 @@ export interface AdamWOptions {
   weightDecay?: number;
   /** Clip the global gradient norm to this value. */
   clipNorm?: number;
-  /** 1 where an element may change; for methods that train part of a weight. */
-  masks?: ReadonlyMap<tf.Variable, tf.Tensor>;
 }
 
 /**
@@ -20,8 +18,9 @@ export interface AdamWOptions {
  */
 export class AdamW {
   private readonly moments: { m: tf.Variable; v: tf.Variable }[];
-  private t = 0;
-  private readonly o: Required<Omit<AdamWOptions, 'masks'>> & Pick<AdamWOptions, 'masks'>;
+  /** Updates seen by each variable's moments; per variable, because a method may reset some. */
+  private readonly t: number[];
+  private readonly o: Required<AdamWOptions>;
 
   constructor(
     readonly variables: readonly tf.Variable[],
@@ -29,6 +28,20 @@ export class AdamW {
   ) {
     this.o = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01, clipNorm: 1, ...options };
     this.moments = tf.tidy(() => variables.map((v) => ({ m: tf.variable(tf.zerosLike(v), false), v: tf.variable(tf.zerosLike(v), false) })));
+    this.t = variables.map(() => 0);
+  }
+
+  /** Forgets the moments of `vars` (ReLoRA after a merge): their next update starts afresh. */
+  reset(vars: readonly tf.Variable[]): void {
+    this.variables.forEach((variable, i) => {
+      if (!vars.includes(variable)) return;
+      const { m, v } = this.moments[i] as { m: tf.Variable; v: tf.Variable };
+      tf.tidy(() => {
+        m.assign(tf.zerosLike(m));
+        v.assign(tf.zerosLike(v));
+      });
+      this.t[i] = 0;
+    });
   }
 
   /**
@@ -40,16 +53,19 @@ export class AdamW {
     return tf.tidy(() => tf.sqrt(grads.map((g) => tf.sum(tf.square(g))).reduce((sum, s) => tf.add(sum, s), tf.scalar(0))) as tf.Scalar);
   }
 
-  /** One update; `gradNorm` is the value `globalNorm` returned for the same gradients. */
-  apply(grads: readonly tf.Tensor[], learningRate: number, gradNorm: number): void {
-    const { beta1, beta2, epsilon, weightDecay, clipNorm, masks } = this.o;
-    this.t += 1;
+  /**
+   * One update; `gradNorm` is the value `globalNorm` returned for the same gradients. `masks`
+   * (1 where an element may change) let a method train part of a weight.
+   */
+  apply(grads: readonly tf.Tensor[], learningRate: number, gradNorm: number, masks?: ReadonlyMap<tf.Variable, tf.Tensor>): void {
+    const { beta1, beta2, epsilon, weightDecay, clipNorm } = this.o;
     const clip = gradNorm > clipNorm ? clipNorm / gradNorm : 1;
-    const correction1 = 1 - beta1 ** this.t;
-    const correction2 = 1 - beta2 ** this.t;
     tf.tidy(() => {
       this.variables.forEach((variable, i) => {
         const { m, v } = this.moments[i] as { m: tf.Variable; v: tf.Variable };
+        const t = (this.t[i] = (this.t[i] ?? 0) + 1);
+        const correction1 = 1 - beta1 ** t;
+        const correction2 = 1 - beta2 ** t;
         const mask = masks?.get(variable);
         let g = tf.mul(grads[i] as tf.Tensor, clip);
         if (mask) g = tf.mul(g, mask);

@@ -1,4 +1,4 @@
-import type { HyperValue } from '../methods/types';
+import type { HyperValue } from '../method-api/types';
 import type { Task } from '../model/tasks';
 
 /** Messages between a playground and the Web Worker that trains for it. */

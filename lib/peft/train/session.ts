@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { resolveConfig } from '../methods/config';
+import { resolveConfig } from '../method-api/config';
 import { findPeftMethod } from '../registry';
 import { generate } from '../model/generate';
 import { createRng } from '../model/random';
-import { exampleBatch, findTask, type Example } from '../model/tasks';
+import { type Batch, exampleBatch, findTask, type Example } from '../model/tasks';
 import type { ToyModel } from '../model/transformer';
 import type { FromWorker, RunRequest, Sample } from './protocol';
-import { DivergedError, Trainer, evaluate } from './trainer';
+import { DivergedError, Trainer, evaluate, trainableCount } from './trainer';
 
 export interface RunControl {
   stopped(): boolean;
@@ -16,6 +16,16 @@ export interface RunControl {
 
 const EVAL_SIZE = 128;
 const SAMPLES = 4;
+
+const CALIBRATION_BATCHES = 8;
+
+/** Task batches a method may calibrate on before training (FISH Mask's Fisher information), from
+ * their own seeded stream, so they never change the training batches or the held-out set. */
+export function calibrationBatches(taskId: RunRequest['task'], seed: number, context: number, batchSize = 16): Batch[] {
+  const task = findTask(taskId);
+  const rng = createRng(seed + 104_729);
+  return Array.from({ length: CALIBRATION_BATCHES }, () => exampleBatch(Array.from({ length: batchSize }, () => task.sample(rng)), context));
+}
 
 /** Held-out examples come from their own seeded stream, so they never depend on the batch order. */
 export function heldOutExamples(taskId: RunRequest['task'], seed: number, count = EVAL_SIZE): Example[] {
@@ -40,10 +50,9 @@ export async function runFineTune(model: ToyModel, request: RunRequest, emit: (m
   const baseline = evaluate(model, { hooks: {} }, evalBatch);
   const samples: Sample[] = shown.map((e) => ({ prompt: e.prompt, expected: e.target, base: generate(model, e.prompt), tuned: null }));
   const applied = method.apply(model, config, { seed: request.seed });
-  const trainable = applied.trainable.reduce((sum, v) => sum + v.size, 0);
-  emit({ type: 'ready', trainable, total: model.parameterCount(), baseline, samples });
-
-  const trainer = new Trainer(model, applied, { steps: request.steps, learningRate: request.learningRate });
+  const calibration = applied.calibrate ? calibrationBatches(request.task, request.seed, model.dims.context) : undefined;
+  const trainer = new Trainer(model, applied, { steps: request.steps, learningRate: request.learningRate, ...(calibration ? { calibration } : {}) });
+  emit({ type: 'ready', trainable: trainableCount(applied), total: model.parameterCount(), baseline, samples });
   const rng = createRng(request.seed);
   let peakBytes = tf.memory().numBytes;
   let last = baseline;

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Batch } from '../model/tasks';
 import type { ToyModel } from '../model/transformer';
-import type { AppliedMethod } from '../methods/types';
+import type { AppliedMethod } from '../method-api/types';
 import { AdamW } from './adamw';
 import { exactMatch, maskedCrossEntropy } from './loss';
 import { learningRateAt } from './schedule';
@@ -13,10 +13,13 @@ export interface TrainerOptions {
   warmupSteps?: number;
   clipNorm?: number;
   weightDecay?: number;
+  /** Task batches for a method that calibrates before training (required by such a method). */
+  calibration?: readonly Batch[];
 }
 
 export interface StepStats {
   step: number;
+  /** The task loss (without a method's regularizer). */
   loss: number;
   gradNorm: number;
   learningRate: number;
@@ -33,54 +36,85 @@ export class DivergedError extends Error {
   }
 }
 
-/** Trains the variables a method exposes, one batch per `step`. */
+/**
+ * Trains the variables a method exposes, one batch per `step`, and runs the method's lifecycle:
+ * `calibrate` before the first step, `regularizer` inside the loss, `onStep` after each update
+ * (which may reset optimizer state or restart the schedule). Nothing here knows a method by name.
+ */
 export class Trainer {
   private readonly optimizer: AdamW;
   private done = 0;
   private readonly warmup: number;
+  /** A restarted schedule: its first step and warmup length. */
+  private restart: { at: number; warmup: number } | null = null;
 
   constructor(
     private readonly model: ToyModel,
     private readonly method: AppliedMethod,
     private readonly options: TrainerOptions,
   ) {
-    this.optimizer = new AdamW(method.trainable, {
-      clipNorm: options.clipNorm ?? 1,
-      weightDecay: options.weightDecay ?? 0.01,
-      masks: method.gradientMasks,
-    });
+    this.optimizer = new AdamW(method.trainable, { clipNorm: options.clipNorm ?? 1, weightDecay: options.weightDecay ?? 0.01 });
     this.warmup = options.warmupSteps ?? Math.max(1, Math.round(options.steps * 0.06));
+    if (method.calibrate) {
+      const batches = options.calibration;
+      if (!batches || batches.length === 0) throw new Error('this method calibrates on task data before training: pass `calibration` batches');
+      method.calibrate({
+        model,
+        batches,
+        loss: (batch) => tf.tidy(() => maskedCrossEntropy(model.forward(inputsOf(batch)), batch)),
+      });
+    }
   }
 
   get stepsDone(): number {
     return this.done;
   }
 
+  private learningRate(step: number): number {
+    const base = learningRateAt(step, this.options.learningRate, this.warmup, this.options.steps);
+    if (!this.restart) return base;
+    return base * Math.min(1, (step - this.restart.at + 1) / this.restart.warmup);
+  }
+
   step(batch: Batch): StepStats {
     const step = this.done;
-    const learningRate = learningRateAt(step, this.options.learningRate, this.warmup, this.options.steps);
-    const inputs = tf.tensor2d(batch.inputs, [batch.size, batch.length], 'int32');
-    const { value, grads } = tf.variableGrads(() => maskedCrossEntropy(this.model.forward(inputs, this.method.hooks), batch), this.method.trainable);
+    const learningRate = this.learningRate(step);
+    const inputs = inputsOf(batch);
+    const { hooks, regularizer } = this.method;
+    let taskLoss: tf.Scalar | null = null;
+    const { value, grads } = tf.variableGrads(() => {
+      const task = maskedCrossEntropy(this.model.forward(inputs, hooks, { mode: 'train', step }), batch);
+      taskLoss = tf.keep(task.clone());
+      return regularizer ? tf.add(task, regularizer()) : task;
+    }, this.method.trainable);
     inputs.dispose();
     const ordered = this.method.trainable.map((v) => grads[v.name] ?? tf.zerosLike(v));
     const normTensor = AdamW.globalNorm(ordered);
-    const [loss, gradNorm] = [value.dataSync()[0] as number, normTensor.dataSync()[0] as number];
-    value.dispose();
-    normTensor.dispose();
+    const lossTensor = taskLoss as tf.Scalar | null;
+    const [loss, total, gradNorm] = [lossTensor?.dataSync()[0] as number, value.dataSync()[0] as number, normTensor.dataSync()[0] as number];
+    tf.dispose([value, normTensor, ...(lossTensor ? [lossTensor] : [])]);
     try {
-      if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) throw new DivergedError(step + 1, Number.isFinite(loss) ? gradNorm : loss);
-      this.optimizer.apply(ordered, learningRate, gradNorm);
+      const bad = [loss, total, gradNorm].find((x) => !Number.isFinite(x));
+      if (bad !== undefined) throw new DivergedError(step + 1, bad);
+      this.optimizer.apply(ordered, learningRate, gradNorm, this.method.gradientMasks);
+      this.done += 1;
+      const action = this.method.onStep?.({
+        step: this.done,
+        totalSteps: this.options.steps,
+        grads: new Map(this.method.trainable.map((v, i) => [v, ordered[i] as tf.Tensor])),
+      });
+      if (action?.resetOptimizer) this.optimizer.reset(action.resetOptimizer);
+      if (action?.restartSchedule) this.restart = { at: this.done, warmup: Math.max(1, action.restartSchedule.warmupSteps) };
     } finally {
       tf.dispose(ordered);
       tf.dispose(Object.values(grads));
     }
-    this.done += 1;
     return { step: this.done, loss, gradNorm, learningRate };
   }
 
   /** Loss and exact-match accuracy on a held-out batch, without changing anything. */
   evaluate(batch: Batch): { loss: number; accuracy: number } {
-    return evaluate(this.model, this.method, batch);
+    return evaluate(this.model, this.method, batch, this.done);
   }
 
   /** Frees the optimizer state; the method's own tensors belong to whoever applied it. */
@@ -89,9 +123,22 @@ export class Trainer {
   }
 }
 
-export function evaluate(model: ToyModel, method: Pick<AppliedMethod, 'hooks'>, batch: Batch): { loss: number; accuracy: number } {
-  const inputs = tf.tensor2d(batch.inputs, [batch.size, batch.length], 'int32');
-  const logits = model.forward(inputs, method.hooks);
+/** Scalars a method trains: every element of its variables, or of a masked variable only those
+ * its gradient mask lets through (known after calibration). */
+export function trainableCount(method: Pick<AppliedMethod, 'trainable' | 'gradientMasks'>): number {
+  return method.trainable.reduce((sum, v) => {
+    const mask = method.gradientMasks?.get(v);
+    return sum + (mask ? tf.tidy(() => tf.sum(mask).dataSync()[0] as number) : v.size);
+  }, 0);
+}
+
+function inputsOf(batch: Batch): tf.Tensor2D {
+  return tf.tensor2d(batch.inputs, [batch.size, batch.length], 'int32');
+}
+
+export function evaluate(model: ToyModel, method: Pick<AppliedMethod, 'hooks'>, batch: Batch, step = 0): { loss: number; accuracy: number } {
+  const inputs = inputsOf(batch);
+  const logits = model.forward(inputs, method.hooks, { mode: 'eval', step });
   const lossTensor = maskedCrossEntropy(logits, batch);
   const loss = lossTensor.dataSync()[0] as number;
   const accuracy = exactMatch(logits, batch);
