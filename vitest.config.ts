@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -6,5 +7,8 @@ export default defineConfig({
   test: {
     include: ['lib/**/*.test.ts', 'components/**/*.test.ts', 'scripts/**/*.test.ts'],
     environment: 'node',
+    // One worker per core, files in parallel: every method has its own test file, and vitest's
+    // default (cores − 1) would run them one at a time on a 2-core machine.
+    maxWorkers: availableParallelism(),
   },
 });

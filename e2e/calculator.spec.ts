@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { METHODS } from '../lib/peft/registry';
 import { waitForHydration, watchPage } from './support';
 
 test.describe('calculator on a method page', () => {
@@ -32,7 +33,7 @@ test.describe('calculator on a method page', () => {
       ['calc-hyper-r', 'abc', /Rank r must be a number/],
       ['calc-batch', '-4', /batch size/i],
       ['calc-seq', '0', /sequence length/i],
-      ['calc-hyper-targets', 'c_attn', /no linear map named "c_attn"/],
+      ['calc-hyper-targets', 'c_attn', /no linear map matching "c_attn"/],
       ['calc-model', 'not/a-model', /unknown model "not\/a-model"/],
     ];
     for (const [field, value, message] of cases) {
@@ -55,12 +56,26 @@ test('the standalone calculator reproduces the survey’s Houlsby count on T5-La
   await expect(page.getByTestId('calc-fits')).toContainText('80 GB');
 });
 
+test('a method that is not built yet, or an unknown id, gets a sentence instead of a broken page', async ({ page }) => {
+  const watch = watchPage(page);
+  await page.goto('/calculator/?method=dora');
+  await waitForHydration(page);
+  await expect(page.getByTestId('calc-error')).toHaveText(/DoRA has no calculator or playground yet/);
+  await expect(page.getByTestId('calc-method')).toBeVisible();
+  await page.goto('/calculator/?method=lorra');
+  await waitForHydration(page);
+  await expect(page.getByTestId('calc-error')).toHaveText(/unknown method "lorra"; did you mean lora/);
+  await page.getByTestId('calc-method').selectOption('lora');
+  await expect(page.getByTestId('calc-trainable')).toHaveText('4,194,304');
+  expect(watch.errors).toEqual([]);
+});
+
 test.describe('compare page', () => {
   test('lists every implemented method, recomputes for another model, and sorts', async ({ page }) => {
     await page.goto('/compare/');
     await waitForHydration(page);
     const rows = page.locator('[data-testid="compare"] tbody tr');
-    await expect(rows).toHaveCount(5);
+    await expect(rows).toHaveCount(METHODS.length);
     await page.getByTestId('compare-model').fill('t5-large');
     await expect(page.locator('tr[data-method="full-fine-tuning"] td').nth(1)).toHaveAttribute('data-value', '737668096');
     await expect(page).toHaveURL(/model=t5-large/);

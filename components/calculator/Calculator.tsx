@@ -5,7 +5,8 @@ import { StackedBars } from '@/components/charts/StackedBars';
 import { formatCompact, formatCount, formatGB, formatPercent } from '@/components/format';
 import { linearPaths } from '@/lib/peft/arch';
 import { MODELS } from '@/lib/peft/models';
-import { METHODS, findPeftMethod } from '@/lib/peft/registry';
+import { MethodUnavailable } from '@/components/content/MethodUnavailable';
+import { METHODS, lookupPeftMethod } from '@/lib/peft/registry';
 import { MEMORY_SEGMENTS, memoryValues } from './memory-segments';
 import { INPUT, ModelField, SetupFields } from './SetupFields';
 import { defaultQuery, evaluateQuery } from './query';
@@ -18,19 +19,29 @@ import { useCalculatorQuery } from './useCalculatorQuery';
  * With `method` set it belongs to that method's page; without, the reader picks the method.
  */
 export function Calculator({ method: fixedMethod }: { method?: string }) {
+  if (fixedMethod !== undefined) {
+    const found = lookupPeftMethod(fixedMethod);
+    if ('error' in found) return <MethodUnavailable what="calculator" message={found.error} />;
+  }
+  return <MethodCalculator fixedMethod={fixedMethod} />;
+}
+
+function MethodCalculator({ fixedMethod }: { fixedMethod: string | undefined }) {
   const fixed = fixedMethod !== undefined;
   const initial = useMemo(() => defaultQuery(fixedMethod ?? 'lora'), [fixedMethod]);
   const { query, update } = useCalculatorQuery(initial, fixed);
 
   const result = evaluateQuery(query);
-  const method = findPeftMethod(query.method);
+  // A method id from the URL may be unknown or not built yet: then only the picker and the reason show.
+  const found = lookupPeftMethod(query.method);
+  const method = 'method' in found ? found.method : null;
   const model = MODELS.find((m) => m.id === query.model);
   const setHyper = (key: string, value: string) => update({ hyper: { ...query.hyper, [key]: value } });
 
   return (
     <section data-testid="calculator" aria-labelledby="calculator-heading" className="not-prose my-8 min-w-0 rounded-xl border border-slate-200 p-4 sm:p-6 dark:border-slate-700">
       <h2 id="calculator-heading" className="text-xl font-semibold">
-        {fixed ? `${method.name} on a real model: parameters and memory` : 'Parameters and training memory'}
+        {fixed && method ? `${method.name} on a real model: parameters and memory` : 'Parameters and training memory'}
         {fixed && (
           <a className="heading-anchor" href="#calculator-heading" aria-hidden="true" tabIndex={-1}>
             #
@@ -51,6 +62,11 @@ export function Calculator({ method: fixedMethod }: { method?: string }) {
           <label className="flex min-w-0 flex-col gap-1 text-sm">
             <span className="font-medium">Method</span>
             <select data-testid="calc-method" className={INPUT} value={query.method} onChange={(e) => update({ method: e.target.value, hyper: {} })}>
+              {!method && (
+                <option value={query.method} disabled>
+                  Choose a method
+                </option>
+              )}
               {METHODS.map((m) => (
                 <option key={m.id} value={m.id}>
                   {m.name}
@@ -59,7 +75,7 @@ export function Calculator({ method: fixedMethod }: { method?: string }) {
             </select>
           </label>
         )}
-        {method.hyperparams.map((h) => {
+        {method?.hyperparams.map((h) => {
           const current = query.hyper[h.key];
           if (h.kind === 'modules') {
             const available = model ? linearPaths(model.arch) : [];
@@ -98,9 +114,9 @@ export function Calculator({ method: fixedMethod }: { method?: string }) {
         <SetupFields query={query} update={update} idPrefix="calc" />
       </div>
 
-      {'error' in result ? (
+      {!method || 'error' in result ? (
         <p role="alert" data-testid="calc-error" className="mt-4 text-sm font-medium text-red-700 dark:text-red-400">
-          {result.error}
+          {'error' in result ? result.error : ''}
         </p>
       ) : (
         <div className="mt-4 text-sm">

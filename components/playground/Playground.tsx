@@ -2,7 +2,9 @@
 
 import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { LineChart } from '@/components/charts/LineChart';
-import { findPeftMethod } from '@/lib/peft/registry';
+import { MethodUnavailable } from '@/components/content/MethodUnavailable';
+import type { PeftMethod } from '@/lib/peft/method-api/types';
+import { findPeftMethod, lookupPeftMethod } from '@/lib/peft/registry';
 import { TASKS } from '@/lib/peft/model/tasks';
 import { BACKENDS, type BackendName, type EvalResult, type FromWorker, type Sample, type ToWorker } from '@/lib/peft/train/protocol';
 import { HyperControls } from './HyperControls';
@@ -103,7 +105,11 @@ function reduce(state: RunState, action: Action): RunState {
  * TensorFlow.js is loaded by the worker only when the reader presses Start.
  */
 export function Playground({ method: methodId }: { method: string }) {
-  const method = useMemo(() => findPeftMethod(methodId), [methodId]);
+  const found = useMemo(() => lookupPeftMethod(methodId), [methodId]);
+  return 'method' in found ? <MethodPlayground method={found.method} /> : <MethodUnavailable what="playground" message={found.error} />;
+}
+
+function MethodPlayground({ method }: { method: PeftMethod }) {
   const [form, setForm] = useState<PlaygroundForm>(() => initialForm(method));
   const [backendChoice, setBackendChoice] = useState<BackendName | 'auto'>('auto');
   const [run, dispatch] = useReducer(reduce, EMPTY);

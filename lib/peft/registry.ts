@@ -23,6 +23,15 @@ export function findPeftMethod(id: string): PeftMethod {
   throw new RangeError(`unknown method "${id}"${close.length > 0 ? `; did you mean ${close.join(', ')}?` : ''}`);
 }
 
+/** The method, or the sentence `findPeftMethod` would throw: for views that show the problem in place. */
+export function lookupPeftMethod(id: string): { method: PeftMethod } | { error: string } {
+  try {
+    return { method: findPeftMethod(id) };
+  } catch (err) {
+    return { error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
 export function isImplemented(id: string): boolean {
   return METHODS.some((m) => m.id === id);
 }

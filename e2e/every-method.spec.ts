@@ -1,0 +1,31 @@
+import { expect, test } from '@playwright/test';
+import { METHODS } from '../lib/peft/registry';
+import { waitForHydration, watchPage } from './support';
+
+/**
+ * Every implemented method, in the browser: its page's playground trains it on WASM and the loss
+ * falls below where it started, and its calculator gives a count for the default model.
+ */
+test.describe('every implemented method', () => {
+  test.describe.configure({ timeout: 120_000 });
+
+  for (const method of METHODS) {
+    test(`${method.id}: the playground lowers the loss on WASM and the calculator counts`, async ({ page }) => {
+      const watch = watchPage(page);
+      await page.goto(`/methods/${method.id}/`);
+      await waitForHydration(page);
+      await expect(page.getByTestId('calc-trainable')).toHaveAttribute('data-value', /^\d+$/);
+
+      const playground = page.getByTestId('playground');
+      await page.getByTestId('pg-backend-select').selectOption('wasm');
+      await playground.getByLabel('Steps').fill('40');
+      await page.getByTestId('pg-start').click();
+      await expect.poll(async () => Number(await page.getByTestId('pg-step').getAttribute('data-value')), { timeout: 60_000 }).toBeGreaterThanOrEqual(1);
+      const first = Number(await page.getByTestId('pg-loss').getAttribute('data-value'));
+      await expect(page.getByTestId('pg-status')).toContainText('Finished after 40 steps', { timeout: 90_000 });
+      const last = Number(await page.getByTestId('pg-loss').getAttribute('data-value'));
+      expect(last).toBeLessThan(first);
+      expect(watch.errors).toEqual([]);
+    });
+  }
+});

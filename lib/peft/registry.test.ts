@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { METHODS, closestIds, findPeftMethod, lookupPeftMethod } from './registry';
+import { findMethod, taxonomy } from './taxonomy';
+
+describe('the registry', () => {
+  it('lists each method once, by its taxonomy id', () => {
+    const ids = METHODS.map((m) => m.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) expect(findMethod(id), id).toBeDefined();
+  });
+
+  it.each(METHODS.map((m) => m.id))('%s has a written page with its playground and calculator', (id) => {
+    const page = readFileSync(`content/methods/${id}.mdx`, 'utf8');
+    expect(page).toContain(`<Playground method="${id}" />`);
+    expect(page).toContain(`<Calculator method="${id}" />`);
+  });
+
+  it('answers every taxonomy id: the method, or a sentence saying it is not built yet', () => {
+    for (const { id, name } of taxonomy.methods) {
+      const found = lookupPeftMethod(id);
+      if ('method' in found) expect(found.method.id).toBe(id);
+      else expect(found.error).toBe(`${name} has no calculator or playground yet; implemented: ${METHODS.map((m) => m.id).join(', ')}`);
+    }
+  });
+
+  it('suggests close ids for an unknown one', () => {
+    expect(() => findPeftMethod('lorra')).toThrow(/^unknown method "lorra"; did you mean lora/);
+    expect(closestIds('adalor', 1)).toEqual(['adalora']);
+    expect(() => findPeftMethod('zzzzzzzzzz')).toThrow(/^unknown method "zzzzzzzzzz"$/);
+  });
+});
