@@ -74,4 +74,57 @@ describe('hook points', () => {
       [1, 1, batch.size * batch.length, TINY_DIMS.hiddenSize],
     ]);
   });
+
+  it('weight: every weight the forward pass reads goes through it, once per forward pass', () => {
+    const model = ToyModel.init(TINY_DIMS, 5);
+    const base = logits(model);
+    const reads = new Map<string, number>();
+    const identity = logits(model, {
+      weight: (name, w) => {
+        reads.set(name, (reads.get(name) ?? 0) + 1);
+        return w;
+      },
+    });
+    expect(maxDiff(identity, base)).toBe(0);
+    expect(new Set(reads.keys())).toEqual(new Set(model.weights.keys()));
+    expect(reads.get('wte')).toBe(1); // read once, for the input embedding and the tied LM head alike
+    expect(reads.get('h.1.fc2.weight')).toBe(1);
+    expect(maxDiff(logits(model, { weight: (name, w) => (name === 'h.0.fc1.weight' ? tf.mul(w, 0.5) : w) }), base)).toBeGreaterThan(1e-4);
+  });
+
+  it('blockOutput and finalHidden see the residual stream, with a context that describes the batch', () => {
+    const model = ToyModel.init(TINY_DIMS, 6);
+    const prompt = tf.zeros([2, TINY_DIMS.hiddenSize]) as tf.Tensor2D;
+    const calls: string[] = [];
+    const contexts: { batch: number; seq: number; prefixLength: number; positions: number; mode: string }[] = [];
+    logits(model, {
+      inputPrefix: () => prompt,
+      blockOutput: (layer, h, ctx) => {
+        calls.push(`block ${layer} ${h.shape.join('×')}`);
+        contexts.push({ batch: ctx.batch, seq: ctx.seq, prefixLength: ctx.prefixLength, positions: ctx.positions.length, mode: ctx.mode });
+        return h;
+      },
+      finalHidden: (h) => {
+        calls.push(`final ${h.shape.join('×')}`);
+        return h;
+      },
+    });
+    const rows = batch.size * (batch.length + 2);
+    expect(calls).toEqual([`block 0 ${rows}×${TINY_DIMS.hiddenSize}`, `block 1 ${rows}×${TINY_DIMS.hiddenSize}`, `final ${rows}×${TINY_DIMS.hiddenSize}`]);
+    expect(contexts[0]).toEqual({ batch: batch.size, seq: batch.length + 2, prefixLength: 2, positions: batch.length, mode: 'eval' });
+    prompt.dispose();
+  });
+
+  it('hooks learn the training step and mode from the trainer', () => {
+    const model = ToyModel.init(TINY_DIMS, 7);
+    const seen: string[] = [];
+    const bias = model.weight('h.0.fc2.bias');
+    const applied = { trainable: [bias], hooks: { finalHidden: (h: tf.Tensor2D, ctx: { mode: string; step: number }) => (seen.push(`${ctx.mode} ${ctx.step}`), h) }, dispose: () => {} };
+    const trainer = new Trainer(model, applied, { steps: 2, learningRate: 1e-3 });
+    trainer.step(batch);
+    trainer.step(batch);
+    trainer.evaluate(batch);
+    expect(seen).toEqual(['train 0', 'train 1', 'eval 2']);
+    trainer.dispose();
+  });
 });
