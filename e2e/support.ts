@@ -12,7 +12,7 @@ export const ROUTES = [
   { path: '/methods/lora/', h1: 'LoRA', kind: 'written method page' },
   { path: '/methods/prompt-tuning/', h1: 'Prompt Tuning', kind: 'written method page' },
   { path: '/methods/bitfit/', h1: 'BitFit', kind: 'method page with a playground' },
-  { path: '/methods/ia3/', h1: '(IA)³', kind: 'unwritten method page' },
+  { path: '/methods/dora/', h1: 'DoRA', kind: 'unwritten method page' },
   { path: '/calculator/', h1: 'Calculator', kind: 'calculator' },
   { path: '/compare/', h1: 'Compare methods', kind: 'compare' },
   { path: '/benchmarks/', h1: 'Benchmarks', kind: 'benchmarks' },
