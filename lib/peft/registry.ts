@@ -2,12 +2,28 @@ import type { PeftMethod } from './method-api/types';
 import { adapters } from './methods/adapters';
 import { bitfit } from './methods/bitfit';
 import { fullFineTuning } from './methods/full-fine-tuning';
+import { ia3 } from './methods/ia3';
 import { lora } from './methods/lora';
+import { mamAdapter } from './methods/mam-adapter';
+import { parallelAdapter } from './methods/parallel-adapter';
+import { prefixTuning } from './methods/prefix-tuning';
 import { promptTuning } from './methods/prompt-tuning';
+import { qlora } from './methods/qlora';
 import { findMethod, taxonomy } from './taxonomy';
 
 /** Every implemented method, by taxonomy id: the one list the site, the CLI and the toy iterate. */
-export const METHODS: readonly PeftMethod[] = [fullFineTuning, lora, adapters, promptTuning, bitfit];
+export const METHODS: readonly PeftMethod[] = [
+  fullFineTuning,
+  lora,
+  adapters,
+  promptTuning,
+  bitfit,
+  ia3,
+  prefixTuning,
+  parallelAdapter,
+  mamAdapter,
+  qlora,
+];
 
 /**
  * The implemented method with this id. Ids arrive from URLs, the CLI and MDX, so both failures

@@ -21,11 +21,11 @@ import type { Architecture, Attention, Stack } from '../arch';
  */
 
 /** Bytes a layer of `stack` keeps for one sequence of `tokens` tokens (batch 1); `extraKeys`
- * prefix keys and values (prefix tuning) widen every self-attention score matrix. */
+ * prefix keys and values (prefix tuning) widen every attention score matrix, cross-attention's too. */
 export function layerActivationBytes(arch: Architecture, stack: Stack, tokens: number, bytesPerValue: number, extraKeys = 0): number {
   const h = arch.hiddenSize;
   let bytes = attentionBytes(h, stack.attention, tokens, bytesPerValue, extraKeys);
-  if (stack.crossAttention) bytes += attentionBytes(h, stack.crossAttention, tokens, bytesPerValue);
+  if (stack.crossAttention) bytes += attentionBytes(h, stack.crossAttention, tokens, bytesPerValue, extraKeys);
   bytes += mlpBytes(h, stack, tokens, bytesPerValue);
   bytes += stack.norms.length * bytesPerValue * tokens * h;
   return bytes;

@@ -159,7 +159,7 @@ function activationBytes(arch: Architecture, method: PeftMethod, config: MethodC
   const extraKeys = method.traits.addedKeyValues?.(config) ?? 0;
   const bpv = activationBytesPerValue(setup.precision);
   const logits = LOGIT_BYTES * tokens * arch.vocabSize;
-  const own = (s: Stack) => bpv * tokens * (profile.extraActivationValues?.(s) ?? 0);
+  const own = (s: Stack) => bpv * tokens * (profile.extraActivationValues?.(s, tokens) ?? 0);
   let kept: number;
   if (method.traits.backpropThroughBackbone) {
     const perLayer = arch.stacks.map((s) => layerActivationBytes(arch, s, tokens, bpv, extraKeys) + own(s));
@@ -221,7 +221,9 @@ export function inferenceOverhead(
   if (kind !== 'mergeable' && kind !== 'unchanged') {
     const p = method.profile(arch, config);
     const keys = method.traits.addedKeyValues?.(config) ?? 0;
-    const attention = arch.stacks.reduce((sum, s) => sum + s.layers * 4 * keys * s.attention.heads * s.attention.headDim, 0);
+    // Prefixes sit in every attention of a layer: a decoder's cross-attention reads them too.
+    const queryWidth = (s: Stack) => s.attention.heads * s.attention.headDim + (s.crossAttention ? s.crossAttention.heads * s.crossAttention.headDim : 0);
+    const attention = arch.stacks.reduce((sum, s) => sum + s.layers * 4 * keys * queryWidth(s), 0);
     extra = 2 * (p.inferenceMatmul ?? p.addedMatmul ?? 0) + (base * (method.traits.addedTokens?.(config) ?? 0)) / INFERENCE_REFERENCE_TOKENS + attention;
   }
   return { kind, mergeable: kind === 'mergeable', extraFlopsPerToken: extra, extraFlopsShare: base > 0 ? extra / base : 0 };

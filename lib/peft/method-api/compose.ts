@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { ForwardContext, ModelHooks } from '../model/hooks';
 import type { TF } from '../model/transformer';
-import { type MethodProfile, profileTrainable } from './profile';
+import { type MethodProfile, profileSaved, profileTrainable } from './profile';
 import type { AppliedMethod, HyperParam, HyperValue, MethodConfig, MethodTraits, PeftMethod, StepAction } from './types';
 
 /** One method inside a composite, with its hyperparameters under `prefix.` */
@@ -72,11 +72,14 @@ export function compose(spec: CompositeSpec): PeftMethod {
     return {
       tensors: ps.flatMap((p) => p.tensors),
       trainable: ps.reduce((s, p) => s + profileTrainable(p), 0),
+      // Each part's checkpoint (prefix tuning keeps its prefixes, not its MLP), so the profile
+      // alone gives the composite's saved count too.
+      saved: ps.flatMap((p) => p.saved ?? (p.trainable !== undefined ? [{ shape: [p.trainable], count: 1 }] : p.tensors)),
       trainableInBase: sum(ps, (p) => p.trainableInBase),
       baseMatmulTrainable: sum(ps, (p) => p.baseMatmulTrainable),
       addedMatmul: sum(ps, (p) => p.addedMatmul),
       inferenceMatmul: sum(ps, (p) => p.inferenceMatmul ?? p.addedMatmul),
-      extraActivationValues: (stack) => sum(ps, (p) => p.extraActivationValues?.(stack)),
+      extraActivationValues: (stack, tokens) => sum(ps, (p) => p.extraActivationValues?.(stack, tokens)),
     };
   };
 
@@ -89,7 +92,7 @@ export function compose(spec: CompositeSpec): PeftMethod {
     traits,
     profile,
     trainableParams: (arch, config) => profileTrainable(profile(arch, config)),
-    savedParams: (arch, config) => parts.reduce((s, p) => s + p.method.savedParams(arch, partConfig(config, p)), 0),
+    savedParams: (arch, config) => profileSaved(profile(arch, config)),
     apply(model, config, { seed = 0 } = {}) {
       const applied = parts.map((p, i) => p.method.apply(model, partConfig(config, p), { seed: seed + i }));
       return combineApplied(model.tf, applied);

@@ -34,8 +34,9 @@ export interface MethodProfile {
   /** The same at inference, unmerged, when it differs from `addedMatmul` (prefix tuning's MLP is
    * gone by then). */
   inferenceMatmul?: number;
-  /** Activation values one layer of `stack` keeps per token for the method's own modules. */
-  extraActivationValues?(stack: Stack): number;
+  /** Activation values one layer of `stack` keeps per token for the method's own modules, for
+   * sequences of `tokens` tokens (a side network's own attention keeps scores that grow with it). */
+  extraActivationValues?(stack: Stack, tokens: number): number;
 }
 
 /** Trainable scalars of a profile: the mask size if it has one, else every scalar of its tensors. */

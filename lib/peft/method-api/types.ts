@@ -49,8 +49,9 @@ export interface MethodTraits<C extends MethodConfig = MethodConfig> {
   inference: 'unchanged' | 'mergeable' | 'extra-modules' | 'longer-input';
   /** Tokens the method adds in front of every sequence (prompts): the sequence grows. */
   addedTokens?(config: C): number;
-  /** Keys and values the method adds to every attention layer (prefixes): attention reads more
-   * positions, but the sequence, and so every other activation, keeps its length. */
+  /** Keys and values the method adds to every attention layer (prefixes), a decoder's
+   * cross-attention included: attention reads more positions, but the sequence, and so every
+   * other activation, keeps its length. */
   addedKeyValues?(config: C): number;
   /** The method rewrites base weights in place (merging during training, as ReLoRA; a new
    * initialisation of the base, as PiSSA), so frozen weights are not bit-identical after training. */

@@ -53,8 +53,9 @@ export class Trainer {
     private readonly method: AppliedMethod,
     private readonly options: TrainerOptions,
   ) {
-    this.optimizer = new AdamW(method.trainable, { clipNorm: options.clipNorm ?? 1, weightDecay: options.weightDecay ?? 0.01 });
     this.warmup = options.warmupSteps ?? Math.max(1, Math.round(options.steps * 0.06));
+    // Calibration comes first, so a method may settle what it trains there (FISH Mask keeps only
+    // the weights its mask reaches); the optimizer is then built for exactly those variables.
     if (method.calibrate) {
       const batches = options.calibration;
       if (!batches || batches.length === 0) throw new Error('this method calibrates on task data before training: pass `calibration` batches');
@@ -64,6 +65,7 @@ export class Trainer {
         loss: (batch) => tf.tidy(() => maskedCrossEntropy(model.forward(inputsOf(batch)), batch)),
       });
     }
+    this.optimizer = new AdamW(method.trainable, { clipNorm: options.clipNorm ?? 1, weightDecay: options.weightDecay ?? 0.01 });
   }
 
   get stepsDone(): number {
