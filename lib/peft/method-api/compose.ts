@@ -105,7 +105,10 @@ export function combineApplied(tf: TF, applied: readonly AppliedMethod[]): Appli
   const withMasks = applied.filter((a) => a.gradientMasks !== undefined || a.calibrate !== undefined);
   const regularizers = applied.flatMap((a) => (a.regularizer ? [a.regularizer.bind(a)] : []));
   return {
-    trainable: applied.flatMap((a) => a.trainable),
+    // Read when asked: a part may settle what it trains while calibrating (FISH Mask).
+    get trainable() {
+      return applied.flatMap((a) => a.trainable);
+    },
     hooks: applied.map((a) => a.hooks).reduce((acc, h) => chainHooks(tf, acc, h), {}),
     // Masks may appear during calibration, so they are gathered when the trainer reads them.
     get gradientMasks() {
