@@ -4,6 +4,7 @@ import { bitfit } from './methods/bitfit';
 import { fullFineTuning } from './methods/full-fine-tuning';
 import { ia3 } from './methods/ia3';
 import { lora } from './methods/lora';
+import { lst } from './methods/lst';
 import { mamAdapter } from './methods/mam-adapter';
 import { parallelAdapter } from './methods/parallel-adapter';
 import { prefixTuning } from './methods/prefix-tuning';
@@ -23,6 +24,7 @@ export const METHODS: readonly PeftMethod[] = [
   parallelAdapter,
   mamAdapter,
   qlora,
+  lst,
 ];
 
 /**
