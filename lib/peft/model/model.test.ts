@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { totalParams } from '../arch';
 import { TINY_DIMS, useTestBackend } from '../testing/tf-test';
 import { createRng } from './random';
-import { TASKS, corpusBatch, corpusLine, exampleBatch } from './tasks';
+import { MAX_EXAMPLE_CHARS, TASKS, corpusBatch, corpusLine, exampleBatch } from './tasks';
 import { BOS, EOS, VOCAB, decode, encode } from './tokenizer';
 import { TOY_DIMS, toyArchitecture } from './toy-arch';
 import { ToyModel } from './transformer';
@@ -84,6 +84,18 @@ describe('tokenizer and tasks', () => {
     expect(() => corpusBatch(Array.from({ length: 2000 }, () => corpusLine(rng)), TOY_DIMS.context)).not.toThrow();
   });
 
+  it('never draws an example longer than the context, even the rare topic line of long words', () => {
+    for (const task of TASKS) {
+      const rng = createRng(7);
+      let longest = 0;
+      for (let i = 0; i < 100_000; i++) {
+        const { prompt, target } = task.sample(rng);
+        longest = Math.max(longest, prompt.length + target.length);
+      }
+      expect(longest, task.id).toBeLessThanOrEqual(MAX_EXAMPLE_CHARS);
+    }
+  });
+
   it('letter shift moves every letter one place on, wrapping z to a', () => {
     const rng = createRng(7);
     const shift = TASKS.find((t) => t.id === 'shift')!;
@@ -97,9 +109,11 @@ describe('tokenizer and tasks', () => {
 
 describe('method files', () => {
   it('import TensorFlow.js for types only, so calculators can load them without it', () => {
-    const files = readdirSync('lib/peft/methods')
-      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
-      .map((f) => `lib/peft/methods/${f}`);
+    const files = ['lib/peft/methods', 'lib/peft/method-api'].flatMap((dir) =>
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+        .map((f) => `${dir}/${f}`),
+    );
     for (const file of [...files, 'lib/peft/registry.ts', 'lib/peft/model/params.ts']) {
       const source = readFileSync(file, 'utf8');
       expect(source, file).not.toMatch(/^import (?!type )[^;]*(@tensorflow|model\/transformer')/m);
@@ -110,7 +124,8 @@ describe('method files', () => {
 describe('WebGPU limits', () => {
   it('the engine never combines many tensors in one op (addN): WebGPU allows 8 buffers per shader', () => {
     const files = ['lib/peft/train/adamw.ts', 'lib/peft/train/trainer.ts', 'lib/peft/train/loss.ts', 'lib/peft/model/transformer.ts'];
-    for (const file of [...files, ...readdirSync('lib/peft/methods').map((f) => `lib/peft/methods/${f}`)]) {
+    const methodFiles = ['lib/peft/methods', 'lib/peft/method-api'].flatMap((dir) => readdirSync(dir).map((f) => `${dir}/${f}`));
+    for (const file of [...files, ...methodFiles]) {
       expect(readFileSync(file, 'utf8'), file).not.toMatch(/tf\.addN\(/);
     }
   });

@@ -18,6 +18,9 @@ const TOPIC_NAMES = Object.keys(TOPICS) as Topic[];
 
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
 const MAX_LINE = 30;
+/** BOS + prompt + target + EOS may be one token longer than the 32-token context: the last token
+ * is only ever a label. */
+export const MAX_EXAMPLE_CHARS = 31;
 
 export interface Example {
   prompt: string;
@@ -65,10 +68,15 @@ export const TASKS: readonly Task[] = [
     name: 'Topic classification',
     description: 'Name the topic most of four words share: "cat owl red dog?" → "animal."',
     sample(rng) {
-      const topic = pick(rng, TOPIC_NAMES);
-      const words = [0, 1, 2].map(() => pick(rng, TOPICS[topic]));
-      words.splice(randInt(rng, 0, 3), 0, pick(rng, TOPICS[otherTopic(rng, topic)]));
-      return { prompt: `${words.join(' ')}?`, target: `${topic}.` };
+      // Three long tool words and a long stray word overflow the context (about 1 draw in 10,000):
+      // draw again, which leaves every example that fits, and the stream before it, unchanged.
+      for (;;) {
+        const topic = pick(rng, TOPIC_NAMES);
+        const words = [0, 1, 2].map(() => pick(rng, TOPICS[topic]));
+        words.splice(randInt(rng, 0, 3), 0, pick(rng, TOPICS[otherTopic(rng, topic)]));
+        const example = { prompt: `${words.join(' ')}?`, target: `${topic}.` };
+        if (example.prompt.length + example.target.length <= MAX_EXAMPLE_CHARS) return example;
+      }
     },
   },
   {
