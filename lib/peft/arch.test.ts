@@ -130,7 +130,13 @@ describe('resolveTargets', () => {
     expect(() => resolve(arch('gpt2'), ['q_proj'])).toThrow('GPT-2 (124M) has no linear map matching "q_proj" (it has attn.c_attn, attn.c_proj, mlp.c_fc, mlp.c_proj)');
     expect(() => resolve(arch('google/flan-t5-base'), ['wi'])).toThrow(/has no linear map matching "wi" \(it has SelfAttention\.q, .*DenseReluDense\.wi_0, DenseReluDense\.wi_1, DenseReluDense\.wo\)$/);
     expect(() => resolve(arch('meta-llama/Llama-2-7b-hf'), ['proj'])).toThrow(/no linear map matching "proj"/);
-    expect(() => resolve(arch('gpt2'), undefined, { ...QV, byFamily: { gpt2: ['c_fc', 'nope'] } })).toThrow(/no linear map matching "nope"/);
+  });
+
+  it("skips a family default that matches nothing in this model, as HF PEFT skips unmatched names in a list", () => {
+    const t5Defaults: TargetDefaults = { ...QV, byFamily: { 'flan-t5': ['q', 'wi', 'wo'] } };
+    expect(resolve(arch('google/flan-t5-base'), undefined, t5Defaults)).toEqual(['q', 'wo']);
+    expect(() => resolve(arch('google/flan-t5-base'), ['q', 'wi', 'wo'])).toThrow(/no linear map matching "wi"/);
+    expect(() => resolve(arch('gpt2'), undefined, { ...QV, byFamily: { gpt2: ['nope'] } })).toThrow('Target modules needs at least one module');
   });
 
   it('rejects an empty list with the label', () => {

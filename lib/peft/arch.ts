@@ -184,11 +184,16 @@ function mixesKinds(matched: readonly LinearMap[]): boolean {
   return new Set(matched.map((l) => roleKind(l.role))).size > 1;
 }
 
-/** The default targets: the family's list, else the maps with the roles, by their shortest unambiguous identifier. */
+/**
+ * The default targets: the family's list, else the maps with the roles, by their shortest
+ * unambiguous identifier. Like HF PEFT with a list of target names, a family entry that matches
+ * nothing in this model is skipped (T5's `wi` in a gated T5, which has `wi_0` and `wi_1`); a
+ * target the reader typed is never skipped.
+ */
 function defaultTargets(a: Architecture, defaults: TargetDefaults): string[] {
-  const family = defaults.byFamily?.[a.family];
-  if (family !== undefined) return [...family];
   const linears = allLinears(a);
+  const family = defaults.byFamily?.[a.family];
+  if (family !== undefined) return family.filter((t) => linears.some((l) => linearMatches(l, t)));
   const withRoles = (roles: readonly LinearRole[]) => linears.filter((l) => roles.includes(l.role));
   const chosen = withRoles(defaults.roles).length > 0 ? withRoles(defaults.roles) : withRoles(defaults.fallbackRoles ?? []);
   return distinct(

@@ -1,6 +1,8 @@
 import type { PeftMethod } from './method-api/types';
+import { adalora } from './methods/adalora';
 import { adapters } from './methods/adapters';
 import { bitfit } from './methods/bitfit';
+import { fishMask } from './methods/fish-mask';
 import { fullFineTuning } from './methods/full-fine-tuning';
 import { ia3 } from './methods/ia3';
 import { lora } from './methods/lora';
@@ -25,6 +27,8 @@ export const METHODS: readonly PeftMethod[] = [
   mamAdapter,
   qlora,
   lst,
+  fishMask,
+  adalora,
 ];
 
 /**

@@ -261,11 +261,10 @@ describe('FLOPs, checkpoints and inference', () => {
     expect(trainingFlopsPerToken(LLAMA2_7B, bitfit, {})).toBe(4 * n);
   });
 
-  it('saves what the method keeps after training, in fp32: the trained scalars, or fewer when a reparametrisation is dropped', () => {
+  it('saves what the method keeps after training, 4 bytes per saved scalar', () => {
     for (const m of METHODS) {
       const c = cfg(m, LLAMA2_7B);
       expect(checkpointBytes(LLAMA2_7B, m, c)).toBe(4 * m.savedParams(LLAMA2_7B, c));
-      expect(m.savedParams(LLAMA2_7B, c)).toBeLessThanOrEqual(m.trainableParams(LLAMA2_7B, c));
     }
     expect(checkpointBytes(LLAMA2_7B, lora, cfg(lora, LLAMA2_7B))).toBe(4 * 4_194_304);
     // Prefix tuning (30 tokens, MLP 512) trains the MLP but keeps only its output: 2 · 32 layers · 30 · 4096.

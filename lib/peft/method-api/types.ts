@@ -92,7 +92,8 @@ export interface AppliedMethod {
   /** For selective methods that train only some elements of a weight: 1 = trainable. Read at
    * every step, so `calibrate` may create it. */
   gradientMasks?: ReadonlyMap<tf.Variable, tf.Tensor>;
-  /** Runs once on task batches before the first step (FISH Mask's Fisher information). */
+  /** Runs once on task batches before the first step (FISH Mask's Fisher information). It may
+   * change `trainable` in place: the trainer builds its optimizer after calibrating. */
   calibrate?(ctx: CalibrationContext): void;
   /** A penalty added to the loss inside the gradient tape (AdaLoRA's orthogonality, an L0 term). */
   regularizer?(): tf.Scalar;
