@@ -5,9 +5,11 @@ import { bitfit } from './methods/bitfit';
 import { fishMask } from './methods/fish-mask';
 import { fullFineTuning } from './methods/full-fine-tuning';
 import { ia3 } from './methods/ia3';
+import { intrinsicSaid } from './methods/intrinsic-said';
 import { lora } from './methods/lora';
 import { lst } from './methods/lst';
 import { mamAdapter } from './methods/mam-adapter';
+import { oft } from './methods/oft';
 import { parallelAdapter } from './methods/parallel-adapter';
 import { prefixTuning } from './methods/prefix-tuning';
 import { promptTuning } from './methods/prompt-tuning';
@@ -29,6 +31,8 @@ export const METHODS: readonly PeftMethod[] = [
   lst,
   fishMask,
   adalora,
+  intrinsicSaid,
+  oft,
 ];
 
 /**

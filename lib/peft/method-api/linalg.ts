@@ -9,10 +9,10 @@ import { createRng, normals } from '../model/random';
  * Rules the tensor helpers follow, and why:
  * - They take the tfjs namespace as their first argument: the calculators import the method files
  *   without loading TensorFlow.js, so nothing here may import it at runtime (type imports only).
- * - They only use differentiable core ops (matMul, reshape, slice, concat, add, sub, mul). No
- *   `gather`, because the WASM backend cannot backprop through it: selections and placements are
- *   products with constant 0/±1 matrices. No `addN`, because a WebGPU shader may bind at most 8
- *   storage buffers: sums are taken two at a time. No tensor above 4-D.
+ * - They only use differentiable core ops (matMul, reshape, transpose, slice, concat, add, sub,
+ *   mul). No `gather`, because the WASM backend cannot backprop through it: selections and
+ *   placements are products with constant 0/±1 matrices. No `addN`, because a WebGPU shader may
+ *   bind at most 8 storage buffers: sums are taken two at a time. No tensor above 4-D.
  * - They create intermediate tensors and do not dispose them: call them inside `tf.tidy` (or a
  *   gradient function, which tidies for you), as every forward pass already does.
  *
@@ -122,27 +122,60 @@ export function cayleyNeumann(tf: TF, s: tfTypes.Tensor3D, terms: number): tfTyp
 // Walsh–Hadamard transform (Fastfood)
 // ---------------------------------------------------------------------------------------------
 
+/** Bits of the index transformed per matMul in `fwht`: dense Hadamard blocks of at most 32 × 32. */
+const FWHT_CHUNK_BITS = 5;
+
+const hadamardCache = new Map<number, Float32Array>();
+
+/** The Sylvester Hadamard matrix of size 2^bits, row-major (cached; do not mutate it). */
+function hadamardArray(bits: number): Float32Array {
+  const cached = hadamardCache.get(bits);
+  if (cached) return cached;
+  const size = 2 ** bits;
+  const out = new Float32Array(size * size);
+  for (let i = 0; i < size; i++) {
+    for (let j = 0; j < size; j++) {
+      let parity = 0;
+      for (let v = i & j; v !== 0; v &= v - 1) parity ^= 1;
+      out[i * size + j] = parity ? -1 : 1;
+    }
+  }
+  hadamardCache.set(bits, out);
+  return out;
+}
+
 /**
  * Unnormalised fast Walsh–Hadamard transform of each row of x [rows, n], n a power of two:
  * y = x·H with H the Sylvester Hadamard matrix, H[i][j] = (−1)^popcount(i & j) (symmetric,
- * H·H = n·I, so divide by √n for an orthonormal transform). log2(n) butterfly stages, each a
- * reshape to [rows·n/(2h), 2, h], two slices and (a + b, a − b): O(n log n) work instead of the
- * n² of a dense matMul, and differentiable (the gradient is the same transform of the upstream
- * gradient, since H is symmetric).
+ * H·H = n·I, so divide by √n for an orthonormal transform). H_n is the Kronecker product of one
+ * small Hadamard matrix per group of index bits, so the transform multiplies by a dense
+ * H_{2^c} (c ≤ 5) along each group of c bits in turn: a transpose brings those bits last, one
+ * matMul, a transpose back. O(n·log n) work (32 multiply-adds per element per 5 bits) in about
+ * log2(n)/5 matMuls; the one-bit butterfly (two slices, add, sub, concat per bit) costs 20× more
+ * on the WASM backend, where strided slices of short runs are slow. Differentiable (the
+ * gradient is the same transform of the upstream gradient, since H is symmetric).
  */
 export function fwht(tf: TF, x: tfTypes.Tensor2D): tfTypes.Tensor2D {
   const [rows, n] = x.shape;
   if (!isPowerOfTwo(n)) throw new RangeError(`fwht: the length must be a power of two, got ${n}`);
   if (n === 1) return tf.clone(x); // H₁ = [1]; a new tensor, so callers may dispose the input
-  let y: tfTypes.Tensor2D = x;
-  for (let h = 1; h < n; h *= 2) {
-    // Elements i and i + h of each aligned 2h-long group pair up: view them as [groups, 2, h].
-    const v = tf.reshape(y, [(rows * n) / (2 * h), 2, h]);
-    const a = tf.slice(v, [0, 0, 0], [-1, 1, -1]);
-    const b = tf.slice(v, [0, 1, 0], [-1, 1, -1]);
-    y = tf.reshape(tf.concat([tf.add(a, b), tf.sub(a, b)], 1), [rows, n]);
+  const bits = Math.log2(n);
+  let y: tfTypes.Tensor = x;
+  for (let low = 0; low < bits; low += FWHT_CHUNK_BITS) {
+    const c = Math.min(FWHT_CHUNK_BITS, bits - low);
+    const size = 2 ** c;
+    const inner = 2 ** low; // the bits below this group
+    const outer = (rows * n) / (size * inner);
+    const h = tf.tensor2d(hadamardArray(c), [size, size]);
+    if (inner === 1) {
+      y = tf.matMul(tf.reshape(y, [outer, size]), h);
+    } else {
+      // [outer, size, inner] → [outer, inner, size], transform the last axis, and back.
+      const last = tf.reshape(tf.transpose(tf.reshape(y, [outer, size, inner]), [0, 2, 1]), [outer * inner, size]);
+      y = tf.transpose(tf.reshape(tf.matMul(last as tfTypes.Tensor2D, h), [outer, inner, size]), [0, 2, 1]);
+    }
   }
-  return y;
+  return tf.reshape(y, [rows, n]);
 }
 
 /**
