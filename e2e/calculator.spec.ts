@@ -1,6 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { METHODS } from '../lib/peft/registry';
-import { waitForHydration, watchPage } from './support';
+import { METHOD_IDS, waitForHydration, watchPage } from './support';
 
 test.describe('calculator on a method page', () => {
   test('counts LoRA on Llama-2-7B, updates when the rank changes, and keeps the state in the URL', async ({ page }) => {
@@ -75,7 +74,7 @@ test.describe('compare page', () => {
     await page.goto('/compare/');
     await waitForHydration(page);
     const rows = page.locator('[data-testid="compare"] tbody tr');
-    await expect(rows).toHaveCount(METHODS.length);
+    await expect(rows).toHaveCount(METHOD_IDS.length);
     await page.getByTestId('compare-model').fill('t5-large');
     await expect(page.locator('tr[data-method="full-fine-tuning"] td').nth(1)).toHaveAttribute('data-value', '737668096');
     await expect(page).toHaveURL(/model=t5-large/);

@@ -55,12 +55,13 @@ test.describe('citations', () => {
 });
 
 test.describe('code highlighting', () => {
-  // Shiki only has work to do when some MDX page has a fenced code block.
+  // Shiki only has work to do when some MDX page has a fenced code block in a programming language
+  // (```text diagrams are shown as they are).
   const contentDirs = ['content/methods', 'content/pages'];
   const pagesWithCode = contentDirs.flatMap((dir) =>
     readdirSync(dir)
       .filter((f) => f.endsWith('.mdx'))
-      .filter((f) => /^(```|~~~)/m.test(readFileSync(join(dir, f), 'utf8')))
+      .filter((f) => /^(```|~~~)(?!text\b)\w+/m.test(readFileSync(join(dir, f), 'utf8')))
       .map((f) => ({ dir, slug: f.replace(/\.mdx$/, '') })),
   );
 

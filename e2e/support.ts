@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page } from '@playwright/test';
 
@@ -65,3 +66,10 @@ export async function expectNoSeriousAxeViolations(page: Page, label: string, in
     .join('\n');
   expect(blocking.length, `axe violations on ${label}:\n${report}`).toBe(0);
 }
+
+/** Ids of the implemented methods: one file each in lib/peft/methods/ (CONTRIBUTING.md), every one
+ * registered. Read from the folder because the registry's JSON imports do not load in Playwright. */
+export const METHOD_IDS: readonly string[] = readdirSync('lib/peft/methods')
+  .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+  .map((f) => f.slice(0, -'.ts'.length))
+  .sort();

@@ -1,9 +1,16 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { METHODS, closestIds, findPeftMethod, lookupPeftMethod } from './registry';
 import { findMethod, taxonomy } from './taxonomy';
 
 describe('the registry', () => {
+  it('registers exactly the method files of lib/peft/methods/ (the browser tests list them from there)', () => {
+    const files = readdirSync('lib/peft/methods')
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+      .map((f) => f.slice(0, -'.ts'.length));
+    expect(METHODS.map((m) => m.id).sort()).toEqual(files.sort());
+  });
+
   it('lists each method once, by its taxonomy id', () => {
     const ids = METHODS.map((m) => m.id);
     expect(new Set(ids).size).toBe(ids.length);
