@@ -55,6 +55,14 @@ test('the standalone calculator reproduces the survey’s Houlsby count on T5-La
   await expect(page.getByTestId('calc-fits')).toContainText('80 GB');
 });
 
+test("prefix tuning's calculator shows what is trained and what is saved, from a shared link", async ({ page }) => {
+  await page.goto('/calculator/?model=t5-large&method=prefix-tuning&tokens=30&bottleneck=512');
+  await waitForHydration(page);
+  // The survey authors' experiment code: 77,311,488 trained; the flat prefixes, 4,423,680, are what is kept.
+  await expect(page.getByTestId('calc-trainable')).toHaveText('77,311,488');
+  await expect(page.getByTestId('calc-saved')).toHaveText('4,423,680');
+});
+
 test('a method that is not built yet, or an unknown id, gets a sentence instead of a broken page', async ({ page }) => {
   const watch = watchPage(page);
   await page.goto('/calculator/?method=dora');

@@ -19,6 +19,15 @@ describe('cost CLI', { timeout: 30_000 }, () => {
     expect(Object.values(parts).reduce((a, b) => a + b, 0)).toBe(total);
   });
 
+  it("takes a hybrid's namespaced flags and reports trained and saved counts: the survey's MAM on T5-Large", () => {
+    const r = cost('--model', 't5-large', '--method', 'mam-adapter', '--prefix.tokens', '30', '--prefix.bottleneck', '800', '--adapter.bottleneck', '512', '--json');
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout) as { trainable: number; saved: number };
+    // The authors' experiment code measured 171,069,840 (content/data/survey-v2-experiments.json).
+    expect(out.trainable).toBe(171_069_840);
+    expect(out.saved).toBeLessThan(out.trainable);
+  });
+
   it.each([
     [['--model', 'nope/model', '--method', 'lora'], /unknown model "nope\/model"/],
     [['--model', 'gpt2', '--method', 'lora', '--r', '0'], /Rank r must be between 1 and 1024/],

@@ -54,6 +54,7 @@ function main(): void {
     config: e.config,
     setup: e.setup,
     trainable: e.trainable,
+    saved: e.saved,
     total: e.total,
     trainableShare: e.trainable / e.total,
     checkpointBytes: e.checkpointBytes,

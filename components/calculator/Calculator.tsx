@@ -129,6 +129,14 @@ function MethodCalculator({ fixedMethod }: { fixedMethod: string | undefined }) 
                 </span>{' '}
                 <span className="text-slate-600 dark:text-slate-400">({formatPercent(result.estimate.trainable / result.estimate.total)} of {formatCompact(result.estimate.total)})</span>
               </dd>
+              {result.estimate.saved !== result.estimate.trainable && (
+                <dd className="text-xs text-slate-600 dark:text-slate-400">
+                  Saved after training:{' '}
+                  <span data-testid="calc-saved" data-value={result.estimate.saved} className="font-mono">
+                    {formatCount(result.estimate.saved)}
+                  </span>
+                </dd>
+              )}
             </div>
             <div>
               <dt className="text-xs text-slate-600 dark:text-slate-400">Training memory (estimate)</dt>

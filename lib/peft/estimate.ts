@@ -15,6 +15,9 @@ export interface Estimate {
   config: MethodConfig;
   setup: TrainingSetup;
   trainable: number;
+  /** Scalars the checkpoint keeps: fewer than `trainable` when a reparametrisation is dropped after
+   * training (prefix tuning's MLP), more when positions are stored too (FISH Mask). */
+  saved: number;
   total: number;
   checkpointBytes: number;
   memory: MemoryBreakdown;
@@ -47,6 +50,7 @@ export function estimateFor(model: ModelInfo, method: PeftMethod, config: Method
     config,
     setup,
     trainable: method.trainableParams(arch, config),
+    saved: method.savedParams(arch, config),
     total: totalParams(arch),
     checkpointBytes: checkpointBytes(arch, method, config),
     memory,
