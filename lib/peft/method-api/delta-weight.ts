@@ -25,6 +25,38 @@ export interface DeltaWeights {
   dispose(): void;
 }
 
+/** Copies of some of the model's weights, so that writing into them (a merge) can be undone exactly. */
+export interface WeightBackup {
+  readonly taken: boolean;
+  /** Copies the weights, unless a copy is already held. */
+  take(): void;
+  /** Writes the copies back and frees them. */
+  restore(): void;
+  /** Frees the copies without writing them back. */
+  dispose(): void;
+}
+
+export function weightBackup(model: ToyModel, names: readonly string[]): WeightBackup {
+  let copies: Map<string, tf.Tensor> | null = null;
+  const free = () => {
+    if (copies) model.tf.dispose([...copies.values()]);
+    copies = null;
+  };
+  return {
+    get taken() {
+      return copies !== null;
+    },
+    take() {
+      copies ??= new Map(names.map((name) => [name, model.weight(name).clone()]));
+    },
+    restore() {
+      for (const [name, copy] of copies ?? []) model.weight(name).assign(copy);
+      free();
+    },
+    dispose: free,
+  };
+}
+
 /**
  * The mechanics every additive or multiplicative weight update shares (LoRA and its variants,
  * (IA)³ when merged, OFT): the forward-pass hook, merge and unmerge.
@@ -32,7 +64,10 @@ export interface DeltaWeights {
 export function deltaWeights(model: ToyModel, sites: readonly ToySite[], deltaOf: (site: ToySite) => WeightDelta): DeltaWeights {
   const tf = model.tf;
   const entries = new Map(sites.map((s) => [s.key, { site: s, delta: deltaOf(s) }]));
-  let saved: Map<string, tf.Tensor> | null = null;
+  const backup = weightBackup(
+    model,
+    sites.map((s) => s.weightName),
+  );
   const weightOf = (site: ToySite) => model.weight(site.weightName) as tf.Variable<tf.Rank.R2>;
   const foldAll = () => {
     for (const { site, delta } of entries.values()) {
@@ -44,33 +79,25 @@ export function deltaWeights(model: ToyModel, sites: readonly ToySite[], deltaOf
     hooks: {
       linear(site, x, base) {
         const entry = entries.get(siteKey(site.layer, site.name));
-        if (!entry || saved) return base;
+        if (!entry || backup.taken) return base;
         const w = weightOf(entry.site);
         const dx = entry.delta.forward ? entry.delta.forward(x, w) : tf.matMul(x, entry.delta.matrix(w));
         return tf.add(base, dx);
       },
     },
     merge() {
-      if (saved) return;
-      saved = new Map([...entries.values()].map(({ site }) => [site.weightName, weightOf(site).clone()]));
+      if (backup.taken) return;
+      backup.take();
       foldAll();
     },
-    unmerge() {
-      if (!saved) return;
-      for (const [name, copy] of saved) model.weight(name).assign(copy);
-      tf.dispose([...saved.values()]);
-      saved = null;
-    },
+    unmerge: () => backup.restore(),
     fold() {
-      if (saved) throw new Error('fold() needs the unmerged state');
+      if (backup.taken) throw new Error('fold() needs the unmerged state');
       foldAll();
     },
     get merged() {
-      return saved !== null;
+      return backup.taken;
     },
-    dispose() {
-      if (saved) tf.dispose([...saved.values()]);
-      saved = null;
-    },
+    dispose: () => backup.dispose(),
   };
 }

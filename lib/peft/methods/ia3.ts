@@ -1,7 +1,7 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { type LinearMap, linearMatches, matchingLinears } from '../arch';
 import { defineMethod } from '../method-api/define';
-import { deltaWeights } from '../method-api/delta-weight';
+import { deltaWeights, weightBackup } from '../method-api/delta-weight';
 import type { TensorGroup } from '../method-api/profile';
 import { siteKey, toyTargetSites } from '../method-api/toy-sites';
 import { disposeAll } from '../model/params';
@@ -122,8 +122,11 @@ export const ia3 = defineMethod({
         ? { matrix: (w) => tf.mul(w, tf.reshape(tf.sub(l, 1), [-1, 1])), forward: (x, w) => tf.matMul(tf.mul(x, tf.sub(l, 1)), w) }
         : { matrix: (w) => tf.mul(w, tf.sub(l, 1)) };
     });
-    let savedBiases: Map<string, tfTypes.Tensor> | null = null;
     const outputScaled = [...vectors.values()].filter((v) => !v.input);
+    const biases = weightBackup(
+      model,
+      outputScaled.map((v) => v.biasName),
+    );
 
     return {
       trainable: all,
@@ -140,7 +143,7 @@ export const ia3 = defineMethod({
       merge() {
         if (delta.merged) return;
         delta.merge();
-        savedBiases = new Map(outputScaled.map((v) => [v.biasName, model.weight(v.biasName).clone()]));
+        biases.take();
         for (const v of outputScaled) {
           const b = model.weight(v.biasName);
           tf.tidy(() => b.assign(tf.mul(b, v.l)));
@@ -149,14 +152,11 @@ export const ia3 = defineMethod({
       unmerge() {
         if (!delta.merged) return;
         delta.unmerge();
-        for (const [name, copy] of savedBiases ?? []) model.weight(name).assign(copy);
-        tf.dispose([...(savedBiases?.values() ?? [])]);
-        savedBiases = null;
+        biases.restore();
       },
       dispose() {
         delta.dispose();
-        tf.dispose([...(savedBiases?.values() ?? [])]);
-        savedBiases = null;
+        biases.dispose();
         disposeAll(all);
       },
     };

@@ -1,6 +1,7 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { Architecture } from '../arch';
 import { defineMethod } from '../method-api/define';
+import { weightBackup } from '../method-api/delta-weight';
 import { fwht, nextPowerOfTwo } from '../method-api/linalg';
 import { applyBenes, benesStages, randomSources } from '../method-api/permutation';
 import { allWeightTensors, matmulParams } from '../method-api/profile';
@@ -250,20 +251,20 @@ export const intrinsicSaid = defineMethod({
     // All deltas are computed at the first weight read of a forward pass and reused for the rest
     // of it (the context object is the same throughout one pass); they die with its tidy.
     let cache: { ctx: ForwardContext; deltas: Map<string, tfTypes.Tensor> } | null = null;
-    let saved: Map<string, tfTypes.Tensor> | null = null;
+    const backup = weightBackup(model, names);
     return {
       trainable: [theta, lambda],
       hooks: {
         weight(name, w, ctx) {
-          if (saved) return w;
+          if (backup.taken) return w;
           if (cache?.ctx !== ctx) cache = { ctx, deltas: bank.deltas(theta, lambda) };
           const delta = cache.deltas.get(name);
           return delta ? tf.add(w, delta) : w;
         },
       },
       merge() {
-        if (saved) return;
-        saved = new Map(names.map((name) => [name, model.weight(name).clone()]));
+        if (backup.taken) return;
+        backup.take();
         tf.tidy(() => {
           for (const [name, delta] of bank.deltas(theta, lambda)) {
             const w = model.weight(name);
@@ -271,15 +272,9 @@ export const intrinsicSaid = defineMethod({
           }
         });
       },
-      unmerge() {
-        if (!saved) return;
-        for (const [name, copy] of saved) model.weight(name).assign(copy);
-        tf.dispose([...saved.values()]);
-        saved = null;
-      },
+      unmerge: () => backup.restore(),
       dispose() {
-        if (saved) tf.dispose([...saved.values()]);
-        saved = null;
+        backup.dispose();
         cache = null;
         bank.dispose();
         disposeAll([theta, lambda]);
