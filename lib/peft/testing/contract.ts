@@ -107,6 +107,26 @@ export function methodContract(method: PeftMethod, { configs = [], lossRatio = 0
       model.dispose();
     });
 
+    if (method.traits.inference === 'mergeable') {
+      it('merges into the weights without changing its outputs, and unmerges exactly, as a mergeable method must', () => {
+        const model = ToyModel.init(TINY_DIMS, 5);
+        const applied = method.apply(model, toyConfig(method, model.arch), { seed: 5 });
+        const trainer = trainerFor(model, applied, { steps: 10, learningRate: method.toyLearningRate, warmupSteps: 1 });
+        for (let i = 0; i < 10; i++) trainer.step(fixedBatch(i));
+        const weights = model.snapshot();
+        const unmerged = logitsOf(model, applied.hooks);
+        expect(maxAbsDiff(unmerged, logitsOf(model)), 'the trained update changes the outputs').toBeGreaterThan(1e-4);
+        expect(applied.merge && applied.unmerge, 'merge and unmerge').toBeDefined();
+        applied.merge!();
+        expect(maxAbsDiff(logitsOf(model, applied.hooks), unmerged)).toBeLessThan(1e-4);
+        applied.unmerge!();
+        for (const [name, values] of model.snapshot()) expect(maxAbsDiff(values, weights.get(name)!), name).toBe(0);
+        trainer.dispose();
+        applied.dispose();
+        model.dispose();
+      });
+    }
+
     it('keeps the tensor count constant from step to step and frees everything it made', () => {
       const start = tf.memory().numTensors;
       const model = ToyModel.init(TINY_DIMS, 4);
