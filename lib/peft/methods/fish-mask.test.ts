@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { totalParams } from '../arch';
 import { resolveConfig } from '../method-api/config';
 import { findModel } from '../models';
@@ -11,10 +11,6 @@ import { maskedCrossEntropy } from '../train/loss';
 import { calibrationBatches } from '../train/session';
 import { Trainer, trainableCount } from '../train/trainer';
 import { fishMask, maskSize, topK } from './fish-mask';
-
-// The contract's count check calibrates eight times (one backward pass per example), about 2 s
-// on an idle core: more headroom than the default 5 s for a loaded machine.
-vi.setConfig({ testTimeout: 15_000 });
 
 methodContract(fishMask, { configs: [{ share: 1, samples: 8 }, { share: 12.5, samples: 8 }] });
 
