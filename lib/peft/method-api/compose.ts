@@ -1,7 +1,8 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { ForwardContext, ModelHooks } from '../model/hooks';
 import type { TF } from '../model/transformer';
-import { type MethodProfile, profileSaved, profileTrainable } from './profile';
+import { withCounts } from './define';
+import { type MethodProfile, profileTrainable, savedGroups } from './profile';
 import type { AppliedMethod, HyperParam, HyperValue, MethodConfig, MethodTraits, PeftMethod, StepAction } from './types';
 
 /** One method inside a composite, with its hyperparameters under `prefix.` */
@@ -74,7 +75,7 @@ export function compose(spec: CompositeSpec): PeftMethod {
       trainable: ps.reduce((s, p) => s + profileTrainable(p), 0),
       // Each part's checkpoint (prefix tuning keeps its prefixes, not its MLP), so the profile
       // alone gives the composite's saved count too.
-      saved: ps.flatMap((p) => p.saved ?? (p.trainable !== undefined ? [{ shape: [p.trainable], count: 1 }] : p.tensors)),
+      saved: ps.flatMap(savedGroups),
       trainableInBase: sum(ps, (p) => p.trainableInBase),
       baseMatmulTrainable: sum(ps, (p) => p.baseMatmulTrainable),
       addedMatmul: sum(ps, (p) => p.addedMatmul),
@@ -83,7 +84,7 @@ export function compose(spec: CompositeSpec): PeftMethod {
     };
   };
 
-  return {
+  return withCounts({
     id: spec.id,
     name: spec.name,
     hyperparams,
@@ -91,13 +92,11 @@ export function compose(spec: CompositeSpec): PeftMethod {
     toyConfig,
     traits,
     profile,
-    trainableParams: (arch, config) => profileTrainable(profile(arch, config)),
-    savedParams: (arch, config) => profileSaved(profile(arch, config)),
     apply(model, config, { seed = 0 } = {}) {
       const applied = parts.map((p, i) => p.method.apply(model, partConfig(config, p), { seed: seed + i }));
       return combineApplied(model.tf, applied);
     },
-  };
+  });
 }
 
 /** Several applied methods acting as one: hooks chained, lifecycles called in order. */

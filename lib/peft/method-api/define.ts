@@ -1,5 +1,5 @@
 import { profileSaved, profileTrainable } from './profile';
-import type { ConfigOf, HyperParam, MethodDefinition, PeftMethod } from './types';
+import type { ConfigOf, HyperParam, MethodConfig, MethodDefinition, PeftMethod } from './types';
 
 /**
  * Declares a method. Its hyperparameters are given once and type its config (`config.r` is a
@@ -9,6 +9,11 @@ import type { ConfigOf, HyperParam, MethodDefinition, PeftMethod } from './types
 export function defineMethod<const H extends readonly HyperParam[]>(
   definition: MethodDefinition<ConfigOf<H>> & { hyperparams: H },
 ): PeftMethod<ConfigOf<H>> {
+  return withCounts(definition);
+}
+
+/** A method definition with its counts derived from its profile (also for `compose`). */
+export function withCounts<C extends MethodConfig>(definition: MethodDefinition<C>): PeftMethod<C> {
   return {
     ...definition,
     trainableParams: (arch, config) => profileTrainable(definition.profile(arch, config)),

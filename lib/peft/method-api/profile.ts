@@ -46,7 +46,13 @@ export function profileTrainable(p: MethodProfile): number {
 
 /** Scalars the checkpoint of a profile holds. */
 export function profileSaved(p: MethodProfile): number {
-  return p.saved ? groupsSize(p.saved) : profileTrainable(p);
+  return groupsSize(savedGroups(p));
+}
+
+/** What the checkpoint of a profile holds, as tensors: `saved`, else the trained scalars (a
+ * mask's kept entries as one vector, or the whole trained tensors). */
+export function savedGroups(p: MethodProfile): TensorGroup[] {
+  return p.saved ?? (p.trainable !== undefined ? [{ shape: [p.trainable], count: 1 }] : p.tensors);
 }
 
 export function tensorSize(shape: readonly number[]): number {
