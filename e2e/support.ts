@@ -19,6 +19,10 @@ export const ROUTES = [
   { path: '/benchmarks/', h1: 'Benchmarks', kind: 'benchmarks' },
   { path: '/about/', h1: 'About PEFT Atlas', kind: 'about' },
   { path: '/about/cost-model/', h1: 'How the cost model works', kind: 'cost model' },
+  { path: '/taxonomy/', h1: 'The taxonomy of PEFT methods', kind: 'taxonomy map' },
+  { path: '/lineage/', h1: 'Method lineage', kind: 'lineage' },
+  { path: '/survey/', h1: 'Reading the survey', kind: 'guided read' },
+  { path: '/methods/survey-table/', h1: 'The survey’s comparison, recomputed', kind: 'comparison table' },
 ] as const;
 
 /** True for URLs the site may load: its own origin, and inline data:/blob: URLs. */
