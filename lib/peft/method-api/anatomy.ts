@@ -1,5 +1,6 @@
-import type { Architecture, LinearRole } from '../arch';
+import type { Architecture, LinearRole, Stack } from '../arch';
 import { matchingLinears } from '../arch';
+import type { Sublayer } from '../model/hooks';
 
 /**
  * Where a method attaches inside a transformer block, in one vocabulary shared by the method
@@ -30,9 +31,11 @@ export type BlockPart = (typeof BLOCK_PARTS)[number];
 
 /**
  * - trained: existing weights of the model are updated (full fine-tuning, BitFit's biases);
- * - added: new trainable tensors or modules act here (LoRA's A and B, an adapter, a prompt);
- * - changed: the frozen part computes something else without training here (QLoRA's NF4 base,
- *   a weight rotated or regenerated from a low-dimensional vector).
+ * - added: new trainable tensors act here (LoRA's A and B, an adapter, a prompt, OFT's rotation,
+ *   Intrinsic SAID's projected update): what is trained lives outside the model, its effect here;
+ * - changed: the frozen part computes something else with nothing trained acting through it
+ *   (QLoRA's NF4-quantized base weights).
+ * A part may carry more than one attachment (QLoRA: a LoRA update on an NF4 weight).
  */
 export type AttachmentKind = 'trained' | 'added' | 'changed';
 
@@ -41,6 +44,9 @@ export interface Attachment {
   kind: AttachmentKind;
   /** A few words for the diagram's legend: "rank-r update BA", "biases only". */
   note: string;
+  /** Only for `trained`: the weights trained here are picked from task data before training (FISH
+   * Mask's Fisher scores), so a given run may train none of this part's weights. */
+  chosenFromData?: true;
 }
 
 /** The block parts a linear map of a given role is drawn as: the diagram shows one generic block,
@@ -60,14 +66,63 @@ export const ROLE_PARTS: Record<LinearRole, readonly BlockPart[]> = {
   'mlp.out': ['ffn.down'],
 };
 
+/** Where a module acting on a sublayer's output (an adapter) is drawn. */
+export const SUBLAYER_OUTPUT_PARTS: Record<Sublayer, BlockPart> = { attention: 'attn.output', mlp: 'ffn.output' };
+
+/** The parts in BLOCK_PARTS order, each once. */
+export function inBlockOrder(parts: Iterable<BlockPart>): BlockPart[] {
+  const set = new Set(parts);
+  return BLOCK_PARTS.filter((p) => set.has(p));
+}
+
 /** The parts covered by the linear maps `targets` selects in an architecture. */
 export function targetParts(arch: Architecture, targets: readonly string[]): BlockPart[] {
-  const parts = new Set<BlockPart>();
-  for (const stack of arch.stacks) for (const linear of matchingLinears(stack, targets)) for (const p of ROLE_PARTS[linear.role]) parts.add(p);
-  return BLOCK_PARTS.filter((p) => parts.has(p));
+  return inBlockOrder(arch.stacks.flatMap((s) => matchingLinears(s, targets).flatMap((l) => ROLE_PARTS[l.role])));
+}
+
+/** The parts covered by every linear map of the blocks (QLoRA quantizes all of them). */
+export function linearParts(arch: Architecture): BlockPart[] {
+  return inBlockOrder(arch.stacks.flatMap((s) => s.linears.flatMap((l) => ROLE_PARTS[l.role])));
+}
+
+/**
+ * The part a stack's i-th per-layer norm is drawn as. Norms come in block order, so the first
+ * one sits before attention and the last one before the FFN; a decoder's middle norm (before
+ * cross-attention) is drawn with attention.
+ */
+export function normPart(stack: Stack, index: number): BlockPart {
+  return index === stack.norms.length - 1 && index > 0 ? 'ffn.norm' : 'attn.norm';
+}
+
+/** Every part that holds weights of the model: what full fine-tuning trains. The head is always
+ * trained, as its own matrix or as the tied embedding table. */
+export function weightParts(arch: Architecture): BlockPart[] {
+  const parts: BlockPart[] = ['embedding', 'head', ...linearParts(arch)];
+  for (const s of arch.stacks) {
+    s.norms.forEach((_, i) => parts.push(normPart(s, i)));
+    if (s.finalNorm) parts.push('final');
+  }
+  return inBlockOrder(parts);
+}
+
+/** The parts holding bias vectors (linear maps, norms with a bias, an LM head bias): BitFit's. */
+export function biasParts(arch: Architecture): BlockPart[] {
+  const parts: BlockPart[] = [];
+  for (const s of arch.stacks) {
+    for (const l of s.linears) if (l.bias) parts.push(...ROLE_PARTS[l.role]);
+    s.norms.forEach((n, i) => n.bias && parts.push(normPart(s, i)));
+    if (s.finalNorm?.bias) parts.push('final');
+  }
+  if (arch.lmHeadBias) parts.push('head');
+  return inBlockOrder(parts);
 }
 
 /** One attachment per part, with the same kind and note. */
 export function attachAll(parts: readonly BlockPart[], kind: AttachmentKind, note: string): Attachment[] {
   return parts.map((part) => ({ part, kind, note }));
+}
+
+/** The parts that attachments of the given kinds cover, in block order. */
+export function partsOf(attachments: readonly Attachment[], kinds: readonly AttachmentKind[]): BlockPart[] {
+  return inBlockOrder(attachments.filter((a) => kinds.includes(a.kind)).map((a) => a.part));
 }

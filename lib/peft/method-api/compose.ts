@@ -3,7 +3,8 @@ import type { ForwardContext, ModelHooks } from '../model/hooks';
 import type { TF } from '../model/transformer';
 import { withCounts } from './define';
 import { type MethodProfile, profileTrainable, savedGroups } from './profile';
-import type { AppliedMethod, HyperParam, HyperValue, MethodConfig, MethodTraits, PeftMethod, StepAction } from './types';
+import type { Attachment } from './anatomy';
+import type { AppliedMethod, HyperParam, HyperValue, LineageLink, MethodConfig, MethodTraits, PeftMethod, StepAction } from './types';
 
 /** One method inside a composite, with its hyperparameters under `prefix.` */
 export interface Part {
@@ -22,6 +23,8 @@ export interface CompositeSpec {
   toyLearningRate: number;
   /** Toy values of the namespaced hyperparameters (`adapter.bottleneck`), beyond the parts' own. */
   toyConfig?: Readonly<Record<string, HyperValue>>;
+  /** What the composite builds on, as its paper says (usually its parts). */
+  lineage: readonly LineageLink[];
 }
 
 const INFERENCE_ORDER: readonly MethodTraits['inference'][] = ['unchanged', 'mergeable', 'extra-modules', 'longer-input'];
@@ -91,6 +94,13 @@ export function compose(spec: CompositeSpec): PeftMethod {
     toyLearningRate: spec.toyLearningRate,
     toyConfig,
     traits,
+    lineage: spec.lineage,
+    // Each part attaches where it does alone; an attachment two parts share is drawn once.
+    anatomy(arch, config) {
+      const all = parts.flatMap((p) => p.method.anatomy(arch, partConfig(config, p)));
+      const key = (a: Attachment) => `${a.part}|${a.kind}|${a.note}`;
+      return all.filter((a, i) => all.findIndex((b) => key(b) === key(a)) === i);
+    },
     profile,
     apply(model, config, { seed = 0 } = {}) {
       const applied = parts.map((p, i) => p.method.apply(model, partConfig(config, p), { seed: seed + i }));

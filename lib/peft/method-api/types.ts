@@ -107,12 +107,14 @@ export interface AppliedMethod {
   dispose(): void;
 }
 
-/** One parent of a method in the lineage tree. */
+/** One parent of a method in the lineage tree, as the method's own paper states it. */
 export interface LineageLink {
   /** The parent's taxonomy id. */
   id: string;
   /** What this method takes from or changes in the parent, in a few words of our own. */
   how: string;
+  /** Where the method's paper says it builds on the parent: "abstract", "§1". */
+  where: string;
 }
 
 /** What a method file declares; `defineMethod` derives the counts from `profile`. */
@@ -127,12 +129,12 @@ export interface MethodDefinition<C extends MethodConfig> {
    * defaults (which are chosen for real models). */
   toyConfig?: Readonly<Record<string, HyperValue>>;
   traits: MethodTraits<C>;
-  /** The methods this one builds on (taxonomy ids), each with a few words on how: the lineage
-   * tree and the "builds on" line of method pages read it. [] for a root. */
-  lineage?: readonly LineageLink[];
+  /** The methods this one builds on (taxonomy ids), each with a few words on how and where its
+   * paper says so: the lineage tree and the "builds on" line of method pages read it. [] for a root. */
+  lineage: readonly LineageLink[];
   /** Where it attaches in a transformer block for a config on an architecture: the block diagram
    * draws it, and the method contract checks it against what `apply` does to the toy model. */
-  anatomy?(arch: Architecture, config: C): Attachment[];
+  anatomy(arch: Architecture, config: C): Attachment[];
   /** The tensors it trains and saves and the compute and activations it adds, on any architecture. */
   profile(arch: Architecture, config: C): MethodProfile;
   apply(model: ToyModel, config: C, options?: { seed?: number }): AppliedMethod;

@@ -1,5 +1,6 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { matchingLinears } from '../arch';
+import { attachAll, targetParts } from '../method-api/anatomy';
 import { defineMethod } from '../method-api/define';
 import { deltaWeights } from '../method-api/delta-weight';
 import { type TensorGroup, groupsSize } from '../method-api/profile';
@@ -96,6 +97,8 @@ export const adalora = defineMethod({
   toyConfig: { alpha: 32, tinit: 0.1, tfinal: 0.25 },
   toyLearningRate: 2e-2,
   traits: { backpropThroughBackbone: true, inference: 'mergeable' },
+  lineage: [{ id: 'lora', how: 'writes the low-rank update as PΛQ and prunes its rank by importance', where: 'abstract' }],
+  anatomy: (arch, { initR, targets }) => attachAll(targetParts(arch, targets), 'added', `update PΛQ of rank ${initR}, pruned while training`),
   profile(arch, { initR, targetR, targets }) {
     const kept = Math.min(targetR, initR);
     const tensors: TensorGroup[] = [];

@@ -1,5 +1,6 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { totalLayers } from '../arch';
+import { SUBLAYER_OUTPUT_PARTS, attachAll } from '../method-api/anatomy';
 import { defineMethod } from '../method-api/define';
 import { disposeAll, normalVariable, zerosVariable } from '../model/params';
 import type { Sublayer } from '../model/hooks';
@@ -40,6 +41,8 @@ export const adapters = defineMethod({
   ],
   toyLearningRate: 5e-3,
   traits: { backpropThroughBackbone: true, inference: 'extra-modules' },
+  lineage: [],
+  anatomy: (_arch, { placement }) => attachAll(sitesOf(placement).map((site) => SUBLAYER_OUTPUT_PARTS[site]), 'added', 'bottleneck adapter, sequential'),
   profile(arch, { bottleneck: m, placement }) {
     const sites = sitesOf(placement).length;
     const h = arch.hiddenSize;

@@ -1,3 +1,4 @@
+import { attachAll, biasParts } from '../method-api/anatomy';
 import { defineMethod } from '../method-api/define';
 import { biasTensors, groupsSize } from '../method-api/profile';
 
@@ -12,6 +13,8 @@ export const bitfit = defineMethod({
   hyperparams: [],
   toyLearningRate: 3e-2,
   traits: { backpropThroughBackbone: true, inference: 'unchanged' },
+  lineage: [],
+  anatomy: (arch) => attachAll(biasParts(arch), 'trained', 'biases only'),
   profile(arch) {
     const tensors = biasTensors(arch);
     return { tensors, trainableInBase: groupsSize(tensors) };

@@ -1,5 +1,6 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { totalParams } from '../arch';
+import { weightParts } from '../method-api/anatomy';
 import { defineMethod } from '../method-api/define';
 import { allWeightTensors, matmulParams } from '../method-api/profile';
 import type { Batch } from '../model/tasks';
@@ -57,6 +58,10 @@ export const fishMask = defineMethod({
   toyConfig: { share: 3, samples: 32 },
   toyLearningRate: 1e-2,
   traits: { backpropThroughBackbone: true, inference: 'unchanged' },
+  lineage: [],
+  // Every weight is a candidate; which parts end up trained depends on the Fisher scores.
+  anatomy: (arch, { share }) =>
+    weightParts(arch).map((part) => ({ part, kind: 'trained', note: `the ${share}% of weights with the most Fisher information`, chosenFromData: true })),
   profile(arch, { share }) {
     const k = maskSize(totalParams(arch), share);
     return {

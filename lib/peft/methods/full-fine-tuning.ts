@@ -1,4 +1,5 @@
 import { totalParams } from '../arch';
+import { attachAll, weightParts } from '../method-api/anatomy';
 import { defineMethod } from '../method-api/define';
 import { allWeightTensors, matmulParams } from '../method-api/profile';
 
@@ -9,6 +10,8 @@ export const fullFineTuning = defineMethod({
   hyperparams: [],
   toyLearningRate: 1e-3,
   traits: { backpropThroughBackbone: true, inference: 'unchanged' },
+  lineage: [],
+  anatomy: (arch) => attachAll(weightParts(arch), 'trained', 'every weight'),
   profile: (arch) => ({
     tensors: allWeightTensors(arch),
     trainableInBase: totalParams(arch),

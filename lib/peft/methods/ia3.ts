@@ -1,5 +1,6 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { type LinearMap, linearMatches, matchingLinears } from '../arch';
+import { type Attachment, ROLE_PARTS } from '../method-api/anatomy';
 import { defineMethod } from '../method-api/define';
 import { deltaWeights, weightBackup } from '../method-api/delta-weight';
 import type { TensorGroup } from '../method-api/profile';
@@ -88,6 +89,20 @@ export const ia3 = defineMethod({
   // The vectors are few and start at one: they need a larger step than LoRA (HF's mt0 guide: 8e-3).
   toyLearningRate: 3e-2,
   traits: { backpropThroughBackbone: true, inference: 'mergeable' },
+  lineage: [],
+  // Where the toy applies a vector: to the targeted map itself, at its input or its output.
+  anatomy(arch, { targets, feedforward }) {
+    const attachments: Attachment[] = [];
+    for (const s of arch.stacks) {
+      for (const l of matchingLinears(s, targets)) {
+        const note = isFeedforward(l, feedforward) ? 'input rescaled by a learned vector' : 'output rescaled by a learned vector';
+        for (const part of ROLE_PARTS[l.role]) {
+          if (!attachments.some((a) => a.part === part && a.note === note)) attachments.push({ part, kind: 'added', note });
+        }
+      }
+    }
+    return attachments;
+  },
   profile(arch, { targets, feedforward }) {
     const tensors: TensorGroup[] = [];
     for (const s of arch.stacks) {

@@ -1,5 +1,6 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { Architecture } from '../arch';
+import { attachAll, weightParts } from '../method-api/anatomy';
 import { defineMethod } from '../method-api/define';
 import { weightBackup } from '../method-api/delta-weight';
 import { fwht, nextPowerOfTwo } from '../method-api/linalg';
@@ -222,6 +223,8 @@ export const intrinsicSaid = defineMethod({
   toyLearningRate: 5e-2,
   toyConfig: { d: 400 },
   traits: { backpropThroughBackbone: true, inference: 'mergeable' },
+  lineage: [],
+  anatomy: (arch, { d }) => attachAll(weightParts(arch), 'added', `update projected from one shared ${d}-dimensional vector`),
   profile(arch, { d }) {
     const m = saidTensorCount(arch);
     if (d <= m) throw new RangeError(`Intrinsic dimension d must exceed the ${m} weight tensors of ${arch.name} (one λ each)`);

@@ -1,5 +1,6 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { matchingLinears } from '../arch';
+import { attachAll, targetParts } from '../method-api/anatomy';
 import { defineMethod } from '../method-api/define';
 import { deltaWeights } from '../method-api/delta-weight';
 import { type TensorGroup, groupsSize } from '../method-api/profile';
@@ -31,6 +32,10 @@ export const lora = defineMethod({
   ],
   toyLearningRate: 5e-3,
   traits: { backpropThroughBackbone: true, inference: 'mergeable' },
+  // LoRA §1: it takes from Aghajanyan et al. that fine-tuning has a low intrinsic dimension and
+  // hypothesises that the weight change has a low "intrinsic rank".
+  lineage: [{ id: 'intrinsic-said', how: 'takes the low intrinsic dimension of fine-tuning as the reason a low-rank update suffices', where: '§1' }],
+  anatomy: (arch, { r, targets }) => attachAll(targetParts(arch, targets), 'added', `rank-${r} update BA`),
   profile(arch, { r, targets }) {
     const tensors: TensorGroup[] = [];
     for (const s of arch.stacks) {

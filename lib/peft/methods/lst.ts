@@ -1,5 +1,6 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { Architecture, Attention, LinearRole, Stack } from '../arch';
+import type { Attachment } from '../method-api/anatomy';
 import { defineMethod } from '../method-api/define';
 import { type TensorGroup, groupsSize } from '../method-api/profile';
 import { stopGradient } from '../method-api/stop-gradient';
@@ -161,6 +162,10 @@ export const lst = defineMethod({
   toyLearningRate: 1e-2,
   toyConfig: { reduction: 4 },
   traits: { backpropThroughBackbone: false, inference: 'extra-modules' },
+  lineage: [],
+  // The side network reads every block through its ladders but changes the backbone in one place:
+  // its output joins the final hidden state.
+  anatomy: (_arch, { reduction }): Attachment[] => [{ part: 'final', kind: 'added', note: `side network of width d/${reduction}, fed by every block` }],
   profile(arch, { reduction: r, dropEvery }) {
     const h = arch.hiddenSize;
     const tensors: TensorGroup[] = [];

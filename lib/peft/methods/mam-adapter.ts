@@ -26,4 +26,10 @@ export const mamAdapter = compose({
     },
   ],
   toyLearningRate: 1e-2,
+  // He et al. §4.6: MAM is what their unified view recommends, prefix tuning on attention with a
+  // scaled parallel adapter on the FFN.
+  lineage: [
+    { id: 'prefix-tuning', how: 'prefix tuning on attention', where: '§4.6' },
+    { id: 'parallel-adapter', how: 'a scaled parallel adapter beside the FFN', where: '§4.6' },
+  ],
 });

@@ -1,5 +1,6 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { matchingLinears } from '../arch';
+import { attachAll, targetParts } from '../method-api/anatomy';
 import { cayleyNeumann, skewParamCount, skewSymmetric } from '../method-api/linalg';
 import { defineMethod } from '../method-api/define';
 import { deltaWeights } from '../method-api/delta-weight';
@@ -123,6 +124,8 @@ export const oft = defineMethod({
   toyLearningRate: 2e-3,
   toyConfig: { blockSize: 16, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'fc1', 'fc2'] },
   traits: { backpropThroughBackbone: true, inference: 'mergeable' },
+  lineage: [],
+  anatomy: (arch, { targets }) => attachAll(targetParts(arch, targets), 'added', 'weight rotated by a learned orthogonal matrix'),
   profile(arch, { r, blockSize, targets }) {
     const tensors: TensorGroup[] = [];
     let addedMatmul = 0;

@@ -1,5 +1,6 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { totalLayers } from '../arch';
+import { SUBLAYER_OUTPUT_PARTS, attachAll } from '../method-api/anatomy';
 import { defineMethod } from '../method-api/define';
 import type { TensorGroup } from '../method-api/profile';
 import type { Sublayer } from '../model/hooks';
@@ -62,6 +63,14 @@ export const parallelAdapter = defineMethod({
   toyLearningRate: 5e-3,
   toyConfig: { bottleneck: 16 },
   traits: { backpropThroughBackbone: true, inference: 'extra-modules' },
+  // He et al. §3.3: the parallel adapter carries over to adapters the parallel insertion that
+  // prefix tuning amounts to in their unified view (item 1), and its scaled form LoRA's scaling (item 3).
+  lineage: [
+    { id: 'adapters', how: 'places the bottleneck adapter beside the sublayer, reading its input', where: '§3.3' },
+    { id: 'prefix-tuning', how: 'takes the parallel insertion that prefix tuning amounts to', where: '§3.3' },
+    { id: 'lora', how: 'scales the adapter’s output by s, as LoRA scales its update', where: '§3.3' },
+  ],
+  anatomy: (_arch, { placement }) => attachAll(sitesOf(placement).map((site) => SUBLAYER_OUTPUT_PARTS[site]), 'added', 'bottleneck adapter, parallel'),
   profile(arch, { bottleneck: m, placement, scaling }) {
     const sites = sitesOf(placement).length;
     const h = arch.hiddenSize;

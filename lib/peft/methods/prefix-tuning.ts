@@ -1,5 +1,6 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { Architecture } from '../arch';
+import type { Attachment } from '../method-api/anatomy';
 import { defineMethod } from '../method-api/define';
 import type { TensorGroup } from '../method-api/profile';
 import { disposeAll, normalVariable, uniformVariable } from '../model/params';
@@ -70,6 +71,8 @@ export const prefixTuning = defineMethod({
   // The prefix widens every attention score matrix (self- and cross-attention) by l keys; the
   // sequence, and so every other activation, keeps its length.
   traits: { backpropThroughBackbone: true, inference: 'longer-input', addedKeyValues: (c) => c.tokens },
+  lineage: [],
+  anatomy: (_arch, { tokens }): Attachment[] => [{ part: 'attn.kv-prefix', kind: 'added', note: `${tokens} trained keys and values per layer` }],
   profile(arch, { tokens: l, projection, bottleneck: m }) {
     const d = arch.hiddenSize;
     const modules = prefixModules(arch);

@@ -1,4 +1,5 @@
 import type * as tfTypes from '@tensorflow/tfjs';
+import type { Attachment } from '../method-api/anatomy';
 import { defineMethod } from '../method-api/define';
 import { createRng, randInt } from '../model/random';
 
@@ -16,6 +17,8 @@ export const promptTuning = defineMethod({
   toyLearningRate: 3e-2,
   // The prompt's own activations are counted by lengthening the sequence.
   traits: { backpropThroughBackbone: true, inference: 'longer-input', addedTokens: (c) => c.tokens },
+  lineage: [{ id: 'prefix-tuning', how: 'a simplification: trained vectors before the input only, not in every layer', where: 'abstract' }],
+  anatomy: (_arch, { tokens }): Attachment[] => [{ part: 'input', kind: 'added', note: `${tokens} trained prompt vectors` }],
   profile: (arch, { tokens }) => ({ tensors: [{ shape: [tokens, arch.hiddenSize], count: arch.stacks.length }] }),
   apply(model, { tokens }, { seed = 0 } = {}) {
     const tf = model.tf;

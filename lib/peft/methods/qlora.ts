@@ -1,4 +1,5 @@
 import type * as tfTypes from '@tensorflow/tfjs';
+import { attachAll, linearParts, targetParts } from '../method-api/anatomy';
 import { chainHooks } from '../method-api/compose';
 import { defineMethod } from '../method-api/define';
 import { toyTargetSites } from '../method-api/toy-sites';
@@ -192,6 +193,9 @@ export const qlora = defineMethod({
   toyConfig: { r: 8, alpha: 16 },
   toyLearningRate: 5e-3,
   traits: { backpropThroughBackbone: true, inference: 'mergeable', basePrecision: 'nf4' },
+  lineage: [{ id: 'lora', how: 'trains LoRA on a frozen base stored in 4-bit NormalFloat', where: 'abstract' }],
+  // Every linear map of the blocks is held in NF4; LoRA adds its update on the targeted ones.
+  anatomy: (arch, config) => [...lora.anatomy(arch, config), ...attachAll(linearParts(arch), 'changed', 'NF4-quantized frozen weight')],
   profile: (arch, config) => lora.profile(arch, config),
   apply(model, config, { seed = 0 } = {}) {
     const tf = model.tf;

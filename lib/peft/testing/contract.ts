@@ -11,6 +11,7 @@ import { decodeWeights } from '../model/weights';
 import { createRng } from '../model/random';
 import { TASKS, exampleBatch, type Batch } from '../model/tasks';
 import { TINY_DIMS, useTestBackend } from './tf-test';
+import { anatomyMismatches, traceApplied } from './trace';
 
 /**
  * The checks every method passes, whatever it does: its own test file calls
@@ -57,7 +58,8 @@ export function methodContract(method: PeftMethod, { configs = [], lossRatio = 0
   describe(`${method.name}: the method contract`, () => {
     beforeAll(useTestBackend);
 
-    it('trains exactly the number of scalars its profile counts, on the toy and a smaller toy', () => {
+    // One apply per config serves both checks; the anatomy costs one more forward pass.
+    it('trains exactly the number of scalars its profile counts, and attaches where its anatomy says, on the toy and a smaller toy', () => {
       for (const dims of [TOY_DIMS, TINY_DIMS]) {
         const model = ToyModel.init(dims, 1);
         for (const input of [{}, method.toyConfig ?? {}, ...configs]) {
@@ -65,6 +67,7 @@ export function methodContract(method: PeftMethod, { configs = [], lossRatio = 0
           const applied = method.apply(model, config);
           const trainer = trainerFor(model, applied, { steps: 1, learningRate: 1e-3 });
           expect(trainableCount(applied), JSON.stringify(input)).toBe(method.trainableParams(toyArchitecture(dims), config));
+          expect(anatomyMismatches(method.anatomy(model.arch, config), traceApplied(model, applied)), `anatomy, ${JSON.stringify(input)}`).toEqual([]);
           trainer.dispose();
           applied.dispose();
         }
