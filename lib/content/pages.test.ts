@@ -9,7 +9,6 @@ year: 2022
 summary: A short but real summary of the method for the test.
 trained: low-rank factors
 frozen: everything else
-authors: ["Hu, Edward J."]
 ---
 Body text.
 `;
@@ -28,7 +27,6 @@ describe('method page frontmatter', () => {
   it('accepts a valid page and keeps the body', () => {
     const page = parseMethodPage('content/methods/lora.mdx', GOOD);
     expect(page.frontmatter.id).toBe('lora');
-    expect(page.frontmatter.authors).toEqual(['Hu, Edward J.']);
     expect(page.body.trim()).toBe('Body text.');
   });
 
@@ -46,6 +44,12 @@ describe('method page frontmatter', () => {
   it('rejects unknown fields so typos do not pass silently', () => {
     const err = errorOf(() => parseMethodPage('content/methods/lora.mdx', GOOD.replace('year: 2022', 'year: 2022\nyaer: 2021')));
     expect(err.message).toMatch(/yaer/);
+  });
+
+  it('rejects an authors field: the author list lives in the taxonomy only', () => {
+    const withAuthors = GOOD.replace('frozen: everything else', 'frozen: everything else\nauthors: ["Hu, Edward J."]');
+    const err = errorOf(() => parseMethodPage('content/methods/lora.mdx', withAuthors));
+    expect(err.message).toMatch(/authors/);
   });
 
   it('requires the id to match the file name', () => {

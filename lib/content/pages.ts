@@ -24,9 +24,7 @@ export const methodFrontmatterSchema = z.strictObject({
   /** What the method trains, and what stays frozen: shown as the page's fact box. */
   trained: z.string().min(1),
   frozen: z.string().min(1),
-  /** Full author list of the original paper ("Last, First"), for its BibTeX entry; absent
-   * for the baseline. */
-  authors: z.array(z.string().min(1)).min(1).optional(),
+  // No `authors`: the paper's author list lives in content/data/taxonomy.json only.
 });
 
 export type MethodFrontmatter = z.output<typeof methodFrontmatterSchema>;
@@ -66,10 +64,8 @@ export function parseMethodPage(file: string, source: string): MethodPage {
       if (method.paper.year !== frontmatter.year) {
         problems.push(`field "year": ${frontmatter.year ?? 'missing'} but the taxonomy says ${method.paper.year}`);
       }
-      if (!frontmatter.authors) problems.push('field "authors": required for a method with a paper');
-    } else {
-      if (frontmatter.year !== undefined) problems.push('field "year": the taxonomy gives this method no paper, so it has no year');
-      if (frontmatter.authors) problems.push('field "authors": the taxonomy gives this method no paper, so it has no authors');
+    } else if (frontmatter.year !== undefined) {
+      problems.push('field "year": the taxonomy gives this method no paper, so it has no year');
     }
   }
   if (problems.length > 0) throw new ContentError(file, problems);
