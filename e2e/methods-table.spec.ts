@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { waitForHydration } from './support';
+import { METHOD_IDS, expectNoSeriousAxeViolations, waitForHydration } from './support';
 
 // The table's source of truth, read (never written) so the expected counts follow the data.
 const taxonomy = JSON.parse(readFileSync('content/data/taxonomy.json', 'utf8')) as {
@@ -12,6 +12,8 @@ const idsIn = (category: string) => taxonomy.methods.filter((m) => m.category ==
 const rows = (page: Page) => page.locator('tbody tr[data-method]');
 const rowIds = async (page: Page) => (await rows(page).evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-method') ?? ''))).sort();
 const count = (page: Page) => page.getByTestId('methods-count');
+// The table's own search, not the site search in the header.
+const searchBox = (page: Page) => page.getByRole('main').getByLabel('Search', { exact: true });
 // The <label> wraps the text and the <select>, so the accessible name is "Category <selected option>".
 const categorySelect = (page: Page) => page.getByRole('combobox', { name: /^Category\b/ });
 
@@ -55,7 +57,7 @@ test('the Category filter keeps only that category and updates the count and URL
 test('search by name keeps the matching methods', async ({ page }) => {
   await page.goto('/methods/');
   await waitForHydration(page);
-  await page.getByLabel('Search').fill('lora');
+  await searchBox(page).fill('lora');
   await expect(page.locator('tr[data-method="lora"]')).toBeVisible();
   await expect(page.locator('tr[data-method="bitfit"]')).toHaveCount(0);
   const ids = await rowIds(page);
@@ -67,7 +69,7 @@ test('search by name keeps the matching methods', async ({ page }) => {
   await expect(page).toHaveURL(/[?&]q=lora(&|$)/);
 
   // A search that matches nothing empties the table.
-  await page.getByLabel('Search').fill('zzz-no-such-method');
+  await searchBox(page).fill('zzz-no-such-method');
   await expect(rows(page)).toHaveCount(0);
   await expect(count(page)).toHaveText(`Showing 0 of ${total} methods`);
 });
@@ -117,3 +119,119 @@ test('Published since keeps only methods from that year on', async ({ page }) =>
   expect((await years(page)).every((y) => y >= 2023)).toBe(true);
   await expect(page).toHaveURL(/[?&]since=2023(&|$)/);
 });
+
+// ---------------------------------------------------------------------------------------------
+// The cost columns (registry + cost model on the reference model)
+// ---------------------------------------------------------------------------------------------
+
+/** Ids of the implemented methods: one file each in lib/peft/methods/, every one registered. */
+const implemented = METHOD_IDS;
+const costCell = (page: Page, id: string, col: string) => page.locator(`tr[data-method="${id}"] td[data-col="${col}"]`);
+const showCosts = async (page: Page) => {
+  await page.getByRole('radio', { name: /^Costs on / }).check({ force: true });
+  await expect(page).toHaveURL(/[?&]view=costs(&|$)/);
+};
+
+test('the cost view shows computed traits, and "not implemented yet" instead of a guess', async ({ page }) => {
+  await page.goto('/methods/');
+  await waitForHydration(page);
+  await showCosts(page);
+  await expect(page.getByRole('columnheader', { name: /Checkpoint per task/ })).toBeVisible();
+
+  await expect(costCell(page, 'lora', 'mergeable')).toHaveText('Yes');
+  await expect(costCell(page, 'lora', 'inference')).toHaveText('None once merged');
+  await expect(costCell(page, 'lst', 'backprop')).toHaveText('No');
+  await expect(costCell(page, 'prompt-tuning', 'inference')).toContainText('Longer input');
+  await expect(page.locator('tr[data-method="dora"] [data-testid="not-implemented"]')).toHaveText(/not implemented yet/);
+  // Exactly the implemented methods carry figures.
+  const withFigures = await page.locator('tr[data-method]:has(td[data-col="checkpoint"])').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-method') ?? '').sort());
+  expect(withFigures).toEqual([...implemented]);
+});
+
+test('cost filters: mergeable, no backprop through the backbone, implemented only', async ({ page }) => {
+  await page.goto('/methods/?view=costs');
+  await waitForHydration(page);
+
+  await page.getByRole('combobox', { name: /^Inference overhead\b/ }).selectOption('mergeable');
+  await expect(page).toHaveURL(/[?&]inference=mergeable(&|$)/);
+  const mergeable = await rowIds(page);
+  expect(mergeable).toContain('lora');
+  expect(mergeable).not.toContain('adapters');
+  expect(mergeable).not.toContain('dora');
+  for (const id of mergeable) await expect(costCell(page, id, 'mergeable')).toHaveText('Yes');
+
+  await page.getByRole('combobox', { name: /^Inference overhead\b/ }).selectOption('');
+  await page.getByRole('combobox', { name: /^Backprop through backbone\b/ }).selectOption('not-through');
+  await expect(page).toHaveURL(/[?&]backprop=not-through(&|$)/);
+  await expect(rows(page)).toHaveCount(1);
+  expect(await rowIds(page)).toEqual(['lst']);
+
+  await page.getByRole('combobox', { name: /^Backprop through backbone\b/ }).selectOption('');
+  await page.getByLabel('Implemented only').check();
+  await expect(rows(page)).toHaveCount(implemented.length);
+  await expect(count(page)).toHaveText(`Showing ${implemented.length} of ${total} methods`);
+});
+
+test('sorting by a numeric column orders the figures, methods without figures last', async ({ page }) => {
+  await page.goto('/methods/?view=costs');
+  await waitForHydration(page);
+  const header = page.getByRole('columnheader', { name: /Training memory/ });
+  const values = async () =>
+    (await rows(page).evaluateAll((trs) => trs.map((tr) => tr.querySelector('td[data-col="memory"]')?.getAttribute('data-value') ?? null))).map((v) => (v === null ? null : Number(v)));
+
+  await header.getByRole('button').click();
+  await expect(header).toHaveAttribute('aria-sort', 'ascending');
+  await expect(page).toHaveURL(/[?&]sort=memory(&|$)/);
+  const asc = await values();
+  const ascNumbers = asc.filter((v): v is number => v !== null);
+  expect(ascNumbers).toHaveLength(implemented.length);
+  expect(ascNumbers).toEqual([...ascNumbers].sort((a, b) => a - b));
+  expect(asc.slice(0, implemented.length).every((v) => v !== null), 'figures first').toBe(true);
+  // Full fine-tuning is the unit: 100%, the largest.
+  expect(ascNumbers[ascNumbers.length - 1]).toBe(1);
+
+  await header.getByRole('button').click();
+  await expect(header).toHaveAttribute('aria-sort', 'descending');
+  const desc = (await values()).filter((v): v is number => v !== null);
+  expect(desc).toEqual([...desc].sort((a, b) => b - a));
+  expect(desc[0]).toBe(1);
+});
+
+test('the methods page links to the survey’s table', async ({ page }) => {
+  await page.goto('/methods/');
+  await page.getByRole('link', { name: 'its table next to ours' }).click();
+  await expect(page).toHaveURL(/\/methods\/survey-table\/$/);
+});
+
+test.describe('the cost view at phone width', () => {
+  test.use({ viewport: { width: 375, height: 740 } });
+
+  test('scrolls inside its own box with the method column in view', async ({ page }) => {
+    await page.goto('/methods/?view=costs');
+    await waitForHydration(page);
+    const box = page.getByTestId('methods-scroll');
+    const { scrollWidth, clientWidth } = await box.evaluate((el) => ({ scrollWidth: el.scrollWidth, clientWidth: el.clientWidth }));
+    expect(scrollWidth).toBeGreaterThan(clientWidth);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await box.evaluate((el) => el.scrollTo({ left: el.scrollWidth }));
+    // The first row's method name stays at the box's left edge after scrolling to the far right.
+    const name = rows(page).first().locator('th');
+    const boxLeft = (await box.boundingBox())?.x ?? -1;
+    const { x } = (await name.boundingBox()) ?? { x: -1 };
+    expect(Math.abs(x - boxLeft)).toBeLessThanOrEqual(1);
+  });
+});
+
+for (const theme of ['light', 'dark'] as const) {
+  test.describe(`${theme} theme`, () => {
+    test.use({ colorScheme: theme });
+
+    test(`the cost view has no serious axe violations`, async ({ page }) => {
+      await page.goto('/methods/?view=costs&sort=trainable');
+      await waitForHydration(page);
+      if (theme === 'dark') await expect(page.locator('html')).toHaveClass(/\bdark\b/);
+      await expect(page.getByRole('columnheader', { name: /Trained share/ })).toBeVisible();
+      await expectNoSeriousAxeViolations(page, `/methods/?view=costs (${theme})`);
+    });
+  });
+}

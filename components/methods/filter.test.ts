@@ -1,7 +1,28 @@
 import { describe, expect, it } from 'vitest';
+import { formatBytes, formatShare } from './cost-format';
 import { DEFAULT_QUERY, filterAndSort, queryFromParams, queryToParams, type MethodRow } from './filter';
 
-function row(id: string, category: string, year: number | null, subgroup: string | null = null): MethodRow {
+type Cost = NonNullable<MethodRow['cost']>;
+
+function cost(patch: Partial<Cost>): Cost {
+  return {
+    checkpointBytes: 1e6,
+    checkpointShare: 0.001,
+    memoryBytes: 50e9,
+    memoryVsFull: 0.4,
+    trainableParams: 1000,
+    trainableShare: 0.001,
+    backpropThroughBackbone: true,
+    inference: 'unchanged',
+    mergeable: false,
+    extraInferenceShare: 0,
+    settings: '',
+    calculatorHref: '',
+    ...patch,
+  };
+}
+
+function row(id: string, category: string, year: number | null, subgroup: string | null = null, costs: Cost | null = null): MethodRow {
   return {
     id,
     name: id.toUpperCase(),
@@ -15,6 +36,7 @@ function row(id: string, category: string, year: number | null, subgroup: string
     paperTitle: `Paper about ${id}`,
     paperUrl: null,
     hasPage: false,
+    cost: costs,
   };
 }
 
@@ -47,6 +69,63 @@ describe('filterAndSort', () => {
   });
 });
 
+// Implemented methods with figures shaped like the real ones; 'dora' has none (not implemented).
+const COSTED = [
+  row('lora', 'reparametrization', 2022, 'low-rank', cost({ checkpointBytes: 16.8e6, memoryVsFull: 0.333, trainableShare: 0.00062, inference: 'mergeable', mergeable: true })),
+  row('lst', 'additive', 2022, null, cost({ checkpointBytes: 690e6, memoryVsFull: 0.214, trainableShare: 0.0256, inference: 'extra-modules', backpropThroughBackbone: false })),
+  row('prompt-tuning', 'additive', 2021, 'soft-prompts', cost({ checkpointBytes: 131e3, memoryVsFull: 0.337, trainableShare: 0.0000049, inference: 'longer-input' })),
+  row('bitfit', 'selective', 2022, null, cost({ checkpointBytes: 0, memoryVsFull: 0.332, trainableShare: 0, trainableParams: 0 })),
+  row('dora', 'reparametrization', 2024, 'low-rank'),
+];
+const ids = (rows: MethodRow[]) => rows.map((r) => r.id);
+
+describe('cost filters', () => {
+  it('keeps methods without inference overhead: unchanged or merged', () => {
+    expect(ids(filterAndSort(COSTED, { ...DEFAULT_QUERY, inference: 'none', sort: 'name' }))).toEqual(['bitfit', 'lora']);
+    expect(ids(filterAndSort(COSTED, { ...DEFAULT_QUERY, inference: 'mergeable' }))).toEqual(['lora']);
+    expect(ids(filterAndSort(COSTED, { ...DEFAULT_QUERY, inference: 'overhead', sort: 'name' }))).toEqual(['lst', 'prompt-tuning']);
+  });
+
+  it('filters on backprop through the backbone, dropping methods without figures', () => {
+    expect(ids(filterAndSort(COSTED, { ...DEFAULT_QUERY, backprop: 'not-through' }))).toEqual(['lst']);
+    expect(ids(filterAndSort(COSTED, { ...DEFAULT_QUERY, backprop: 'through', sort: 'name' }))).toEqual(['bitfit', 'lora', 'prompt-tuning']);
+  });
+
+  it('keeps only implemented methods on request', () => {
+    expect(ids(filterAndSort(COSTED, { ...DEFAULT_QUERY, implemented: '1' }))).not.toContain('dora');
+    expect(ids(filterAndSort(COSTED, DEFAULT_QUERY))).toContain('dora');
+  });
+});
+
+describe('numeric sorting', () => {
+  it('sorts by checkpoint size both ways, methods without figures last either way', () => {
+    expect(ids(filterAndSort(COSTED, { ...DEFAULT_QUERY, sort: 'checkpoint' }))).toEqual(['bitfit', 'prompt-tuning', 'lora', 'lst', 'dora']);
+    expect(ids(filterAndSort(COSTED, { ...DEFAULT_QUERY, sort: 'checkpoint', dir: 'desc' }))).toEqual(['lst', 'lora', 'prompt-tuning', 'bitfit', 'dora']);
+  });
+
+  it('sorts by training memory and by trained share', () => {
+    expect(ids(filterAndSort(COSTED, { ...DEFAULT_QUERY, sort: 'memory' }))).toEqual(['lst', 'bitfit', 'lora', 'prompt-tuning', 'dora']);
+    expect(ids(filterAndSort(COSTED, { ...DEFAULT_QUERY, sort: 'trainable', dir: 'desc' }))).toEqual(['lst', 'lora', 'prompt-tuning', 'bitfit', 'dora']);
+  });
+});
+
+describe('cost formatting', () => {
+  it('keeps tiny shares distinguishable', () => {
+    expect(formatShare(0.00062)).toBe('0.062%');
+    expect(formatShare(0.0000049)).toBe('0.00049%');
+    expect(formatShare(0.333)).toBe('33%');
+    expect(formatShare(0.0256)).toBe('2.6%');
+    expect(formatShare(0)).toBe('0%');
+  });
+
+  it('writes bytes in decimal units', () => {
+    expect(formatBytes(16_777_216)).toBe('16.8 MB');
+    expect(formatBytes(4000)).toBe('4.0 KB');
+    expect(formatBytes(26_953_662_464)).toBe('27.0 GB');
+    expect(formatBytes(0)).toBe('0 B');
+  });
+});
+
 describe('URL query', () => {
   it('round-trips non-default values and drops defaults', () => {
     const q = { ...DEFAULT_QUERY, category: 'hybrid', sort: 'year' as const, dir: 'desc' as const };
@@ -58,5 +137,11 @@ describe('URL query', () => {
 
   it('ignores an unknown sort key and a malformed year', () => {
     expect(queryFromParams(new URLSearchParams('sort=evil&dir=sideways&since=later'))).toEqual(DEFAULT_QUERY);
+  });
+
+  it('round-trips the cost filters and the view, ignoring values that are not allowed', () => {
+    const q = { ...DEFAULT_QUERY, inference: 'mergeable', backprop: 'not-through', implemented: '1', view: 'costs' as const, sort: 'memory' as const };
+    expect(queryFromParams(queryToParams(q))).toEqual(q);
+    expect(queryFromParams(new URLSearchParams('inference=fast&backprop=maybe&implemented=yes&view=cards'))).toEqual(DEFAULT_QUERY);
   });
 });

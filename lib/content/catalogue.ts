@@ -7,6 +7,7 @@ import {
   type TaxonomyMethod,
 } from '@/lib/peft/taxonomy';
 import { citationFromPaper, type Citation } from './citation';
+import { methodCosts, type MethodCosts } from './method-costs';
 import { loadMethodPages, type MethodPage } from './pages';
 
 /** Joins the taxonomy with the written method pages: what every listing and page reads. */
@@ -25,6 +26,9 @@ export interface MethodRow {
   paperTitle: string | null;
   paperUrl: string | null;
   hasPage: boolean;
+  /** Registry and cost-model figures on the reference model (method-costs.ts); null while the
+   * method is not implemented. */
+  cost: MethodCosts | null;
 }
 
 let cached: Map<string, MethodPage> | undefined;
@@ -36,6 +40,7 @@ export function methodPages(): Map<string, MethodPage> {
 
 export function methodRows(): MethodRow[] {
   const pages = methodPages();
+  const costs = methodCosts();
   return taxonomy.methods.map((m) => ({
     id: m.id,
     name: m.name,
@@ -49,11 +54,11 @@ export function methodRows(): MethodRow[] {
     paperTitle: m.paper?.title ?? null,
     paperUrl: m.paper ? paperUrl(m.paper) : null,
     hasPage: pages.has(m.id),
+    cost: costs.get(m.id) ?? null,
   }));
 }
 
-/** The original paper's citation, with the full author list when a written page gives it. */
+/** The original paper's citation; its complete author list lives in the taxonomy. */
 export function methodCitation(method: TaxonomyMethod): Citation | null {
-  if (!method.paper) return null;
-  return citationFromPaper(method.paper, methodPages().get(method.id)?.frontmatter.authors);
+  return method.paper ? citationFromPaper(method.paper) : null;
 }
