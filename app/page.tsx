@@ -1,5 +1,7 @@
 import Link from 'next/link';
 import { CategoryBadge } from '@/components/methods/CategoryBadge';
+import { TaxonomyMap } from '@/components/taxonomy/TaxonomyMap';
+import { taxonomyMap } from '@/components/taxonomy/map-data';
 import { CATEGORIES, CATEGORY_LABELS, taxonomy } from '@/lib/peft/taxonomy';
 
 const ENTRY_POINTS = [
@@ -32,27 +34,38 @@ export default function Home() {
 
       <section aria-labelledby="categories" className="mt-12">
         <h2 id="categories" className="text-2xl font-semibold">
-          Four families
+          The taxonomy at a glance
         </h2>
-        <ul className="mt-4 grid gap-4 sm:grid-cols-2">
+        <p className="mt-2 max-w-3xl text-slate-700 dark:text-slate-300">
+          The survey&apos;s taxonomy figure, redrawn: three families of methods, with hybrids where they overlap and later
+          methods as rings. Every name opens its page.{' '}
+          <Link className="underline" href="/taxonomy/">
+            Search and filter the map, or read it as a list
+          </Link>
+          .
+        </p>
+        <div className="mt-4">
+          <TaxonomyMap model={taxonomyMap()} variant="compact" id="home-map" title="The taxonomy of PEFT methods as a Venn diagram of links" />
+        </div>
+        <dl className="mt-6 grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
           {CATEGORIES.map((category) => {
             const members = taxonomy.methods.filter((m) => m.category === category);
             return (
-              <li key={category} className="rounded-lg border border-slate-200 p-4 dark:border-slate-700">
-                <h3 className="text-lg font-semibold">
+              <div key={category}>
+                <dt className="font-semibold">
                   <CategoryBadge category={category} label={CATEGORY_LABELS[category]} />
-                </h3>
-                <p className="mt-1 text-sm text-slate-700 dark:text-slate-300">{taxonomy.categories[category]}</p>
-                <p className="mt-2 text-sm">
+                </dt>
+                <dd className="mt-1 text-sm text-slate-700 dark:text-slate-300">
+                  {taxonomy.categories[category]}{' '}
                   <Link className="underline" href={`/methods/?category=${category}`}>
                     {members.length} methods
                   </Link>
-                  , for example {members.slice(0, 3).map((m) => m.name).join(', ')}.
-                </p>
-              </li>
+                  .
+                </dd>
+              </div>
             );
           })}
-        </ul>
+        </dl>
       </section>
 
       <section aria-labelledby="start" className="mt-12">
