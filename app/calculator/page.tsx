@@ -10,13 +10,11 @@ export default function CalculatorPage() {
   return (
     <>
       <h1 className="text-3xl font-bold tracking-tight">Calculator</h1>
-      <p className="mt-2 max-w-3xl text-slate-700 dark:text-slate-300">
-        Pick a model, a method and a training setup: the page counts exactly which parameters the method trains, estimates the memory a training run needs, and
-        compares it with full fine-tuning. Every setting is kept in the address, so you can share a result as a link.
+      <p className="mt-2 max-w-measure text-slate-700 dark:text-slate-300">
+        Pick a model, a fine-tuning method and a training setup. The calculator counts exactly how many parameters the method trains, estimates the GPU
+        memory a training run needs, and compares it with full fine-tuning. Every setting is kept in the address, so you can share a result as a link.
       </p>
-      <div className="max-w-4xl">
-        <Calculator />
-      </div>
+      <Calculator />
     </>
   );
 }

@@ -7,12 +7,13 @@ export default function ComparePage() {
   return (
     <>
       <h1 className="text-3xl font-bold tracking-tight">Compare methods</h1>
-      <p className="mt-2 max-w-3xl text-slate-700 dark:text-slate-300">
-        Pick one real model and one training setup, and see every implemented method side by side. Memory figures are estimates from{' '}
+      <p className="mt-2 max-w-measure text-slate-700 dark:text-slate-300">
+        Pick one real model and one training setup to see every method this site implements side by side. Parameter counts are exact; memory and compute
+        are estimates from{' '}
         <a className="underline" href="/about/cost-model/">
           our cost model
         </a>
-        ; parameter counts are exact.
+        .
       </p>
       <div className="mt-6">
         <CompareMethods />

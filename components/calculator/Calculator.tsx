@@ -1,6 +1,7 @@
 'use client';
 
 import { useMemo } from 'react';
+import { EMBED_HEADINGS } from '@/lib/content/embed-headings';
 import { StackedBars } from '@/components/charts/StackedBars';
 import { formatCompact, formatCount, formatGB, formatPercent } from '@/components/format';
 import { linearPaths } from '@/lib/peft/arch';
@@ -26,6 +27,15 @@ export function Calculator({ method: fixedMethod }: { method?: string }) {
   return <MethodCalculator fixedMethod={fixedMethod} />;
 }
 
+const SCALE_WORDS: Record<string, string> = { T: 'trillion', B: 'billion', M: 'million', K: 'thousand' };
+/** 2.65e10 → "26.5 billion": a sentence reads better than "26.5 B". */
+function countInWords(n: number): string {
+  return formatCompact(n).replace(/ ([TBMK])$/, (_, unit: string) => ` ${SCALE_WORDS[unit]}`);
+}
+
+/** The box's heading id: a page's table of contents links to it (lib/content/embed-headings.ts). */
+const HEADING_ID = EMBED_HEADINGS.Calculator.id;
+
 function MethodCalculator({ fixedMethod }: { fixedMethod: string | undefined }) {
   const fixed = fixedMethod !== undefined;
   const initial = useMemo(() => defaultQuery(fixedMethod ?? 'lora'), [fixedMethod]);
@@ -39,11 +49,11 @@ function MethodCalculator({ fixedMethod }: { fixedMethod: string | undefined }) 
   const setHyper = (key: string, value: string) => update({ hyper: { ...query.hyper, [key]: value } });
 
   return (
-    <section data-testid="calculator" aria-labelledby="calculator-heading" className="not-prose my-8 min-w-0 rounded-xl border border-slate-200 p-4 sm:p-6 dark:border-slate-700">
-      <h2 id="calculator-heading" className="text-xl font-semibold">
+    <section data-testid="calculator" aria-labelledby={HEADING_ID} className="not-prose @container my-8 min-w-0 rounded-xl border border-slate-200 p-4 sm:p-6 dark:border-slate-700">
+      <h2 id={HEADING_ID} className="text-xl font-semibold">
         {fixed && method ? `${method.name} on a real model: parameters and memory` : 'Parameters and training memory'}
         {fixed && (
-          <a className="heading-anchor" href="#calculator-heading" aria-hidden="true" tabIndex={-1}>
+          <a className="heading-anchor" href={`#${HEADING_ID}`} aria-hidden="true" tabIndex={-1}>
             #
           </a>
         )}
@@ -56,133 +66,138 @@ function MethodCalculator({ fixedMethod }: { fixedMethod: string | undefined }) 
         .
       </p>
 
-      <div className="mt-4 grid grid-cols-1 gap-4 sm:grid-cols-2">
-        <ModelField query={query} update={update} idPrefix="calc" className="sm:col-span-2" />
-        {!fixed && (
-          <label className="flex min-w-0 flex-col gap-1 text-sm">
-            <span className="font-medium">Method</span>
-            <select data-testid="calc-method" className={INPUT} value={query.method} onChange={(e) => update({ method: e.target.value, hyper: {} })}>
-              {!method && (
-                <option value={query.method} disabled>
-                  Choose a method
-                </option>
-              )}
-              {METHODS.map((m) => (
-                <option key={m.id} value={m.id}>
-                  {m.name}
-                </option>
-              ))}
-            </select>
-          </label>
-        )}
-        {method?.hyperparams.map((h) => {
-          const current = query.hyper[h.key];
-          if (h.kind === 'modules') {
-            const available = model ? linearPaths(model.arch) : [];
-            const value = current ?? (result && 'estimate' in result ? String(result.estimate.config[h.key]) : '');
-            return (
-              <label key={h.key} className="flex min-w-0 flex-col gap-1 text-sm sm:col-span-2">
-                <span className="font-medium">{h.label}</span>
-                <input data-testid={`calc-hyper-${h.key}`} className={`${INPUT} font-mono`} value={value} onChange={(e) => setHyper(h.key, e.target.value)} />
-                <span className="text-xs text-slate-600 dark:text-slate-400">
-                  Comma-separated module names. This model has: <span className="font-mono">{available.join(', ')}</span>
-                </span>
-              </label>
-            );
-          }
-          if (h.kind === 'choice') {
-            return (
-              <label key={h.key} className="flex min-w-0 flex-col gap-1 text-sm">
-                <span className="font-medium">{h.label}</span>
-                <select data-testid={`calc-hyper-${h.key}`} className={INPUT} value={current ?? h.default} onChange={(e) => setHyper(h.key, e.target.value)}>
-                  {h.options.map((o) => (
-                    <option key={o.value} value={o.value}>
-                      {o.label}
+      {/* Side by side when the box is wide (the /calculator/ page), one above the other in a text column. */}
+      <div className="mt-4 grid grid-cols-1 gap-x-8 gap-y-6 @4xl:grid-cols-2">
+        <div className="@container/form">
+          <div className="grid grid-cols-1 gap-4 @md/form:grid-cols-2">
+            <ModelField query={query} update={update} idPrefix="calc" className="@md/form:col-span-2" />
+            {!fixed && (
+              <label className="flex min-w-0 flex-col gap-1 text-sm">
+                <span className="font-medium">Method</span>
+                <select data-testid="calc-method" className={INPUT} value={query.method} onChange={(e) => update({ method: e.target.value, hyper: {} })}>
+                  {!method && (
+                    <option value={query.method} disabled>
+                      Choose a method
+                    </option>
+                  )}
+                  {METHODS.map((m) => (
+                    <option key={m.id} value={m.id}>
+                      {m.name}
                     </option>
                   ))}
                 </select>
               </label>
-            );
-          }
-          return (
-            <label key={h.key} className="flex min-w-0 flex-col gap-1 text-sm">
-              <span className="font-medium">{h.label}</span>
-              <input data-testid={`calc-hyper-${h.key}`} inputMode="decimal" className={INPUT} value={current ?? String(h.default)} onChange={(e) => setHyper(h.key, e.target.value)} />
-            </label>
-          );
-        })}
-        <SetupFields query={query} update={update} idPrefix="calc" />
-      </div>
-
-      {!method || 'error' in result ? (
-        <p role="alert" data-testid="calc-error" className="mt-4 text-sm font-medium text-red-700 dark:text-red-400">
-          {'error' in result ? result.error : ''}
-        </p>
-      ) : (
-        <div className="mt-4 text-sm">
-          <dl className="grid grid-cols-1 gap-3 sm:grid-cols-3">
-            <div>
-              <dt className="text-xs text-slate-600 dark:text-slate-400">Trainable parameters</dt>
-              <dd className="font-mono text-base">
-                <span data-testid="calc-trainable" data-value={result.estimate.trainable}>
-                  {formatCount(result.estimate.trainable)}
-                </span>{' '}
-                <span className="text-slate-600 dark:text-slate-400">({formatPercent(result.estimate.trainable / result.estimate.total)} of {formatCompact(result.estimate.total)})</span>
-              </dd>
-              {result.estimate.saved !== result.estimate.trainable && (
-                <dd className="text-xs text-slate-600 dark:text-slate-400">
-                  Saved after training:{' '}
-                  <span data-testid="calc-saved" data-value={result.estimate.saved} className="font-mono">
-                    {formatCount(result.estimate.saved)}
-                  </span>
-                </dd>
-              )}
-            </div>
-            <div>
-              <dt className="text-xs text-slate-600 dark:text-slate-400">Training memory (estimate)</dt>
-              <dd data-testid="calc-memory" data-value={result.estimate.memory.total} className="font-mono text-base">
-                {formatGB(result.estimate.memory.total)}
-              </dd>
-            </div>
-            <div>
-              <dt className="text-xs text-slate-600 dark:text-slate-400">Checkpoint of the trained part</dt>
-              <dd data-testid="calc-checkpoint" className="font-mono text-base">
-                {formatGB(result.estimate.checkpointBytes)}
-              </dd>
-            </div>
-          </dl>
-          <p data-testid="calc-fits" className="mt-3">
-            Fits on a GPU with:{' '}
-            {result.estimate.fits.map((f, i) => (
-              <span key={f.gb}>
-                {i > 0 && ', '}
-                {f.gb} GB {f.fits ? '✓' : '✗'}
-                <span className="sr-only">{f.fits ? ' (fits)' : ' (does not fit)'}</span>
-              </span>
-            ))}{' '}
-            <span className="text-slate-600 dark:text-slate-400">(one GPU, no offloading)</span>
-          </p>
-          <p className="mt-1 text-slate-700 dark:text-slate-300">
-            Training compute ≈ {formatCompact(result.estimate.flopsPerToken)}FLOP per token. At inference:{' '}
-            {result.estimate.inference.mergeable
-              ? 'merges into the weights, no extra cost.'
-              : result.estimate.inference.extraFlopsShare > 0
-                ? `about ${formatPercent(result.estimate.inference.extraFlopsShare)} more compute per token (${result.estimate.inference.kind === 'longer-input' ? 'a longer input' : 'extra modules'}).`
-                : 'no extra cost.'}
-          </p>
-          <div className="mt-4">
-            <StackedBars
-              title={`Estimated training memory of ${method.name} and of full fine-tuning on ${result.estimate.model.name}`}
-              segments={MEMORY_SEGMENTS}
-              format={formatGB}
-              bars={[
-                { label: method.name, values: memoryValues(result.estimate.memory) },
-                ...(method.id === 'full-fine-tuning' ? [] : [{ label: 'Full fine-tuning', values: memoryValues(result.estimate.fullFineTuning) }]),
-              ]}
-            />
+            )}
+            {method?.hyperparams.map((h) => {
+              const current = query.hyper[h.key];
+              if (h.kind === 'modules') {
+                const available = model ? linearPaths(model.arch) : [];
+                const value = current ?? (result && 'estimate' in result ? String(result.estimate.config[h.key]) : '');
+                return (
+                  <label key={h.key} className="flex min-w-0 flex-col gap-1 text-sm @md/form:col-span-2">
+                    <span className="font-medium">{h.label}</span>
+                    <input data-testid={`calc-hyper-${h.key}`} className={`${INPUT} font-mono`} value={value} onChange={(e) => setHyper(h.key, e.target.value)} />
+                    <span className="text-xs text-slate-600 dark:text-slate-400">
+                      Comma-separated module names. This model has: <span className="font-mono">{available.join(', ')}</span>
+                    </span>
+                  </label>
+                );
+              }
+              if (h.kind === 'choice') {
+                return (
+                  <label key={h.key} className="flex min-w-0 flex-col gap-1 text-sm">
+                    <span className="font-medium">{h.label}</span>
+                    <select data-testid={`calc-hyper-${h.key}`} className={INPUT} value={current ?? h.default} onChange={(e) => setHyper(h.key, e.target.value)}>
+                      {h.options.map((o) => (
+                        <option key={o.value} value={o.value}>
+                          {o.label}
+                        </option>
+                      ))}
+                    </select>
+                  </label>
+                );
+              }
+              return (
+                <label key={h.key} className="flex min-w-0 flex-col gap-1 text-sm">
+                  <span className="font-medium">{h.label}</span>
+                  <input data-testid={`calc-hyper-${h.key}`} inputMode="decimal" className={INPUT} value={current ?? String(h.default)} onChange={(e) => setHyper(h.key, e.target.value)} />
+                </label>
+              );
+            })}
+            <SetupFields query={query} update={update} idPrefix="calc" />
           </div>
         </div>
-      )}
+
+        {!method || 'error' in result ? (
+          <p role="alert" data-testid="calc-error" className="text-sm font-medium text-red-700 dark:text-red-400">
+            {'error' in result ? result.error : ''}
+          </p>
+        ) : (
+          <div className="@container/results min-w-0 text-sm">
+            <dl className="grid grid-cols-1 gap-3 @xl/results:grid-cols-3">
+              <div>
+                <dt className="text-xs text-slate-600 dark:text-slate-400">Trainable parameters</dt>
+                <dd className="font-mono text-base">
+                  <span data-testid="calc-trainable" data-value={result.estimate.trainable}>
+                    {formatCount(result.estimate.trainable)}
+                  </span>{' '}
+                  <span className="text-slate-600 dark:text-slate-400">({formatPercent(result.estimate.trainable / result.estimate.total)} of {formatCompact(result.estimate.total)})</span>
+                </dd>
+                {result.estimate.saved !== result.estimate.trainable && (
+                  <dd className="text-xs text-slate-600 dark:text-slate-400">
+                    Saved after training:{' '}
+                    <span data-testid="calc-saved" data-value={result.estimate.saved} className="font-mono">
+                      {formatCount(result.estimate.saved)}
+                    </span>
+                  </dd>
+                )}
+              </div>
+              <div>
+                <dt className="text-xs text-slate-600 dark:text-slate-400">Training memory (estimate)</dt>
+                <dd data-testid="calc-memory" data-value={result.estimate.memory.total} className="font-mono text-base">
+                  {formatGB(result.estimate.memory.total)}
+                </dd>
+              </div>
+              <div>
+                <dt className="text-xs text-slate-600 dark:text-slate-400">Saved checkpoint (trained part)</dt>
+                <dd data-testid="calc-checkpoint" className="font-mono text-base">
+                  {formatGB(result.estimate.checkpointBytes)}
+                </dd>
+              </div>
+            </dl>
+            <p data-testid="calc-fits" className="mt-3">
+              Fits on a GPU with:{' '}
+              {result.estimate.fits.map((f, i) => (
+                <span key={f.gb}>
+                  {i > 0 && ', '}
+                  {f.gb} GB {f.fits ? '✓' : '✗'}
+                  <span className="sr-only">{f.fits ? ' (fits)' : ' (does not fit)'}</span>
+                </span>
+              ))}{' '}
+              <span className="text-slate-600 dark:text-slate-400">(one GPU, no offloading)</span>
+            </p>
+            <p className="mt-1 text-slate-700 dark:text-slate-300">
+              Training compute: about {countInWords(result.estimate.flopsPerToken)} floating-point operations per token. At inference:{' '}
+              {result.estimate.inference.mergeable
+                ? 'merges into the weights, no extra cost.'
+                : result.estimate.inference.extraFlopsShare > 0
+                  ? `about ${formatPercent(result.estimate.inference.extraFlopsShare)} more compute per token (${result.estimate.inference.kind === 'longer-input' ? 'a longer input' : 'extra modules'}).`
+                  : 'no extra cost.'}
+            </p>
+            <div className="mt-4">
+              <StackedBars
+                title={`Estimated training memory of ${method.name} and of full fine-tuning on ${result.estimate.model.name}`}
+                segments={MEMORY_SEGMENTS}
+                format={formatGB}
+                bars={[
+                  { label: method.name, values: memoryValues(result.estimate.memory) },
+                  ...(method.id === 'full-fine-tuning' ? [] : [{ label: 'Full fine-tuning', values: memoryValues(result.estimate.fullFineTuning) }]),
+                ]}
+              />
+            </div>
+          </div>
+        )}
+      </div>
     </section>
   );
 }

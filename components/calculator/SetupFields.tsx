@@ -41,10 +41,21 @@ export function SetupFields({ query, update, idPrefix }: { query: CalculatorQuer
           ))}
         </select>
       </label>
-      <label className="inline-flex items-center gap-2 text-sm">
-        <input type="checkbox" data-testid={`${idPrefix}-checkpointing`} checked={query.checkpointing} onChange={(e) => update({ checkpointing: e.target.checked })} />
-        Gradient checkpointing
-      </label>
+      <div className="flex min-w-0 flex-col gap-1 text-sm">
+        <label className="inline-flex items-center gap-2 font-medium">
+          <input
+            type="checkbox"
+            data-testid={`${idPrefix}-checkpointing`}
+            aria-describedby={`${idPrefix}-checkpointing-help`}
+            checked={query.checkpointing}
+            onChange={(e) => update({ checkpointing: e.target.checked })}
+          />
+          Gradient checkpointing
+        </label>
+        <span id={`${idPrefix}-checkpointing-help`} className="text-xs text-slate-600 dark:text-slate-400">
+          Keeps only each layer&apos;s input and recomputes the rest in the backward pass: far less activation memory, more compute.
+        </span>
+      </div>
     </>
   );
 }

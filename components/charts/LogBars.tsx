@@ -1,4 +1,5 @@
 import { scaleLog } from 'd3-scale';
+import { LABEL_SIZE, TICK_SIZE, pct, tickAnchor, tickLabel } from './axis';
 
 interface Props {
   title: string;
@@ -7,42 +8,49 @@ interface Props {
   color: string;
 }
 
-const W = 640;
-const M = { top: 8, right: 72, bottom: 28, left: 150 };
-const BAR = 18;
-const GAP = 10;
+/** One row: the label and the value on a line, the bar below them (px). */
+const LABEL_LINE = 18;
+const BAR = 12;
+const ROW = LABEL_LINE + BAR + 10;
+const AXIS = 22;
 
-/** Horizontal bars on a log scale: counts that span several orders of magnitude stay readable. */
+/**
+ * Horizontal bars on a log scale: counts that span several orders of magnitude stay readable.
+ * Labels sit above their bars, so the chart reads the same at 375 px as at 1280 px.
+ */
 export function LogBars({ title, bars, format, color }: Props) {
   const positive = bars.map((b) => b.value).filter((v) => v > 0);
   const lo = Math.max(1, Math.min(...positive, 1e3) / 2);
   const hi = Math.max(lo * 10, ...positive);
-  const x = scaleLog().domain([lo, hi]).nice().range([M.left, W - M.right]);
-  const height = M.top + bars.length * (BAR + GAP) + M.bottom;
-  const ticks = x.ticks(6).filter((t) => Number.isInteger(Math.log10(t)));
+  const x = scaleLog().domain([lo, hi]).nice().range([0, 100]);
+  const decades = x.ticks().filter((t) => Number.isInteger(Math.log10(t)));
+  // Every other power of ten when there are many, so the labels never touch on a phone.
+  const ticks = decades.length > 6 ? decades.filter((_, i) => i % 2 === 0) : decades;
+  const plotBottom = bars.length * ROW;
+  const height = plotBottom + AXIS;
   return (
     <figure className="not-prose">
-      <svg viewBox={`0 0 ${W} ${height}`} role="img" aria-label={title} className="h-auto w-full text-slate-500 dark:text-slate-400">
+      <svg data-chart width="100%" height={height} role="img" aria-label={title} className="block text-slate-600 dark:text-slate-400">
         {ticks.map((t) => (
-          <g key={t} transform={`translate(${x(t)},0)`}>
-            <line y1={M.top} y2={height - M.bottom} stroke="currentColor" strokeOpacity={0.15} />
-            <text y={height - M.bottom + 16} textAnchor="middle" fontSize={11} fill="currentColor">
-              {format(t)}
+          <g key={t}>
+            <line x1={pct(x(t))} x2={pct(x(t))} y1={0} y2={plotBottom} stroke="currentColor" strokeOpacity={0.2} />
+            <text x={pct(x(t))} y={height - 5} textAnchor={tickAnchor(x(t))} fontSize={TICK_SIZE} fill="currentColor">
+              {tickLabel(format, t)}
             </text>
           </g>
         ))}
         {bars.map((b, i) => {
-          const y = M.top + i * (BAR + GAP);
-          const end = b.value > 0 ? x(Math.max(b.value, lo)) : M.left;
+          const top = i * ROW;
+          const end = b.value > 0 ? x(Math.max(b.value, lo)) : 0;
           return (
             <g key={b.label}>
-              <text x={M.left - 8} y={y + BAR / 2} dy="0.32em" textAnchor="end" fontSize={12} fill="currentColor">
+              <text x={0} y={top + 13} fontSize={LABEL_SIZE} className="fill-slate-900 dark:fill-slate-100">
                 {b.label}
+                <tspan dx="0.6em" className="fill-slate-600 font-mono dark:fill-slate-400">
+                  {format(b.value)}
+                </tspan>
               </text>
-              <rect x={M.left} y={y} width={Math.max(0, end - M.left)} height={BAR} fill={color} />
-              <text x={end + 4} y={y + BAR / 2} dy="0.32em" fontSize={11} fill="currentColor">
-                {format(b.value)}
-              </text>
+              <rect x={0} y={top + LABEL_LINE} width={pct(Math.max(0, end))} height={BAR} fill={color} />
             </g>
           );
         })}

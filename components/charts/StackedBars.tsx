@@ -1,4 +1,5 @@
 import { scaleLinear } from 'd3-scale';
+import { LABEL_SIZE, TICK_SIZE, pct, tickAnchor, tickLabel } from './axis';
 
 export interface StackSegment {
   key: string;
@@ -21,57 +22,59 @@ interface Props {
   markers?: readonly { value: number; label: string }[];
 }
 
-const W = 640;
-const M = { top: 8, right: 16, bottom: 28, left: 150 };
-const BAR = 26;
-const GAP = 14;
+/** One row: the label and the total on a line, the bar below them (px). */
+const LABEL_LINE = 18;
+const BAR = 16;
+const ROW = LABEL_LINE + BAR + 12;
+const AXIS = 22;
 
-/** Horizontal stacked bars: d3 computes the scale, React draws the SVG. */
+/**
+ * Horizontal stacked bars: d3 computes the scale (in percent of the width), React draws the SVG.
+ * Labels sit above their bars, so the chart reads the same at 375 px as at 1280 px.
+ */
 export function StackedBars({ title, segments, bars, format, markers = [] }: Props) {
   const totals = bars.map((b) => segments.reduce((sum, s) => sum + (b.values[s.key] ?? 0), 0));
   const maxValue = Math.max(1, ...totals, ...markers.map((m) => m.value));
-  // Headroom on the right for the total printed after the longest bar.
-  const x = scaleLinear().domain([0, maxValue * 1.12]).nice().range([M.left, W - M.right]);
-  const height = M.top + bars.length * (BAR + GAP) + M.bottom;
+  const x = scaleLinear().domain([0, maxValue]).nice(4).range([0, 100]);
+  const plotBottom = bars.length * ROW;
+  const height = plotBottom + AXIS;
 
   return (
     <figure className="not-prose">
-      <svg viewBox={`0 0 ${W} ${height}`} role="img" aria-label={title} className="h-auto w-full text-slate-500 dark:text-slate-400">
-        {x.ticks(5).map((t) => (
-          <g key={t} transform={`translate(${x(t)},0)`}>
-            <line y1={M.top} y2={height - M.bottom} stroke="currentColor" strokeOpacity={0.15} />
-            <text y={height - M.bottom + 16} textAnchor="middle" fontSize={11} fill="currentColor">
-              {format(t)}
+      <svg data-chart width="100%" height={height} role="img" aria-label={title} className="block text-slate-600 dark:text-slate-400">
+        {x.ticks(4).map((t) => (
+          <g key={t}>
+            <line x1={pct(x(t))} x2={pct(x(t))} y1={0} y2={plotBottom} stroke="currentColor" strokeOpacity={0.2} />
+            <text x={pct(x(t))} y={height - 5} textAnchor={tickAnchor(x(t))} fontSize={TICK_SIZE} fill="currentColor">
+              {tickLabel(format, t)}
             </text>
           </g>
         ))}
         {bars.map((bar, i) => {
-          const y = M.top + i * (BAR + GAP);
+          const top = i * ROW;
           let start = 0;
           return (
             <g key={bar.label}>
-              <text x={M.left - 8} y={y + BAR / 2} dy="0.32em" textAnchor="end" fontSize={12} fill="currentColor">
+              <text x={0} y={top + 13} fontSize={LABEL_SIZE} className="fill-slate-900 dark:fill-slate-100">
                 {bar.label}
+                <tspan dx="0.6em" className="fill-slate-600 font-mono dark:fill-slate-400">
+                  {format(totals[i] ?? 0)}
+                </tspan>
               </text>
               {segments.map((s) => {
                 const v = bar.values[s.key] ?? 0;
-                const rect = <rect key={s.key} x={x(start)} y={y} width={Math.max(0, x(start + v) - x(start))} height={BAR} fill={s.color} />;
+                const rect = <rect key={s.key} x={pct(x(start))} y={top + LABEL_LINE} width={pct(Math.max(0, x(start + v) - x(start)))} height={BAR} fill={s.color} />;
                 start += v;
                 return rect;
               })}
-              <text x={x(totals[i] ?? 0) + 4} y={y + BAR / 2} dy="0.32em" fontSize={11} fill="currentColor">
-                {format(totals[i] ?? 0)}
-              </text>
             </g>
           );
         })}
         {markers.map((m) => (
-          <g key={m.label} transform={`translate(${x(m.value)},0)`}>
-            <line y1={M.top - 4} y2={height - M.bottom} stroke="currentColor" strokeDasharray="3 3" />
-          </g>
+          <line key={m.label} x1={pct(x(m.value))} x2={pct(x(m.value))} y1={0} y2={plotBottom} stroke="currentColor" strokeDasharray="3 3" />
         ))}
       </svg>
-      <figcaption className="mt-1 flex flex-wrap gap-x-4 gap-y-1 text-xs text-slate-600 dark:text-slate-400">
+      <figcaption className="mt-2 flex flex-wrap gap-x-4 gap-y-1 text-xs text-slate-600 dark:text-slate-400">
         {segments.map((s) => (
           <span key={s.key} className="inline-flex items-center gap-1">
             <span aria-hidden className="inline-block h-2.5 w-2.5 rounded-sm" style={{ background: s.color }} />

@@ -16,10 +16,25 @@ type SortKey = 'method' | 'trainable' | 'memory' | 'checkpoint' | 'flops';
 const COLUMNS: { key: SortKey; label: string; value: (r: CompareRow) => number | string }[] = [
   { key: 'method', label: 'Method', value: (r) => r.estimate.method.name },
   { key: 'trainable', label: 'Trainable parameters', value: (r) => r.estimate.trainable },
-  { key: 'memory', label: 'Training memory', value: (r) => r.estimate.memory.total },
-  { key: 'checkpoint', label: 'Checkpoint', value: (r) => r.estimate.checkpointBytes },
-  { key: 'flops', label: 'Training FLOPs / token', value: (r) => r.estimate.flopsPerToken },
+  { key: 'memory', label: 'Training memory (estimate)', value: (r) => r.estimate.memory.total },
+  { key: 'checkpoint', label: 'Saved checkpoint', value: (r) => r.estimate.checkpointBytes },
+  { key: 'flops', label: 'Training compute (FLOPs per token)', value: (r) => r.estimate.flopsPerToken },
 ];
+
+/** A row's hyperparameters by their labels ("Rank r: 8 · Alpha α: 16 · …"), the first three; the calculator link shows all. */
+function settingsInWords({ estimate: { method, config } }: CompareRow): string {
+  const shown = method.hyperparams.slice(0, 3).map((h) => {
+    const value = config[h.key];
+    const text = h.kind === 'choice' ? (h.options.find((o) => o.value === value)?.label ?? String(value)) : Array.isArray(value) ? value.join(', ') : String(value);
+    return `${h.label}: ${text}`;
+  });
+  const more = method.hyperparams.length - shown.length;
+  if (shown.length === 0) return 'no hyperparameters';
+  return shown.join(' · ') + (more > 0 ? ` · ${more} more in the calculator` : '');
+}
+
+/** The method column stays in view while the numbers scroll sideways on a phone. */
+const STICKY = 'sticky left-0 z-10 min-w-[8.5rem] bg-white dark:bg-slate-950';
 
 /** Every implemented method on one model and training setup, side by side; state in the URL. */
 export function CompareMethods() {
@@ -44,6 +59,7 @@ export function CompareMethods() {
     });
     return sort.descending ? sorted.reverse() : sorted;
   }, [result, sort]);
+  const modelName = rows[0]?.estimate.model.name ?? query.model;
 
   return (
     <div data-testid="compare" className="min-w-0">
@@ -58,54 +74,59 @@ export function CompareMethods() {
         </p>
       ) : (
         <>
-          <div className="mt-6 overflow-x-auto">
-            <table className="w-full text-left text-sm">
-              <caption className="mb-2 text-left text-slate-600 dark:text-slate-400">Each method at its default hyperparameters; open a row in the calculator to change them.</caption>
+          {/* The note sits outside the scrolling box so it wraps to the screen instead of being clipped with the table. */}
+          <p id="compare-note" className="mt-6 text-sm text-slate-600 dark:text-slate-400">
+            Each method at its default hyperparameters; open a method in the calculator to change them. Sort by any column.
+          </p>
+          <div className="mt-2 overflow-x-auto">
+            <table className="w-full text-left text-sm" aria-describedby="compare-note">
+              <caption className="sr-only">Every implemented method on {modelName}</caption>
               <thead>
                 <tr className="border-b border-slate-200 dark:border-slate-700">
-                  {COLUMNS.map((c) => (
-                    <th key={c.key} scope="col" aria-sort={sort.key === c.key ? (sort.descending ? 'descending' : 'ascending') : 'none'} className="py-2 pr-4">
-                      <button type="button" className="font-semibold underline-offset-2 hover:underline" onClick={() => setSort((s) => ({ key: c.key, descending: s.key === c.key ? !s.descending : false }))}>
+                  {COLUMNS.map((c, i) => (
+                    <th key={c.key} scope="col" aria-sort={sort.key === c.key ? (sort.descending ? 'descending' : 'ascending') : 'none'} className={`py-2 pr-4 align-bottom ${i === 0 ? STICKY : ''}`}>
+                      <button type="button" className="text-left font-semibold underline-offset-2 hover:underline" onClick={() => setSort((s) => ({ key: c.key, descending: s.key === c.key ? !s.descending : false }))}>
                         {c.label}
                         {sort.key === c.key ? (sort.descending ? ' ↓' : ' ↑') : ''}
                       </button>
                     </th>
                   ))}
-                  <th scope="col" className="py-2">
-                    At inference
+                  <th scope="col" className="py-2 align-bottom">
+                    Cost at inference
                   </th>
                 </tr>
               </thead>
               <tbody>
                 {rows.map((r) => (
                   <tr key={r.estimate.method.id} data-method={r.estimate.method.id} className="border-b border-slate-100 dark:border-slate-800">
-                    <td className="py-2 pr-4">
+                    <td className={`py-2 pr-4 ${STICKY}`}>
                       <a className="underline" href={r.calculatorHref}>
                         {r.estimate.method.name}
                       </a>
-                      <div className="text-xs text-slate-600 dark:text-slate-400">{r.settings}</div>
+                      {/* On a phone the method column stays narrow; the calculator link has the settings. */}
+                      <div className="hidden max-w-xs text-xs text-slate-600 sm:block dark:text-slate-400">{settingsInWords(r)}</div>
                     </td>
-                    <td className="py-2 pr-4 font-mono" data-value={r.estimate.trainable}>
+                    <td className="py-2 pr-4 font-mono whitespace-nowrap" data-value={r.estimate.trainable}>
                       {formatCount(r.estimate.trainable)} <span className="text-slate-600 dark:text-slate-400">({formatPercent(r.estimate.trainable / r.estimate.total)})</span>
                     </td>
-                    <td className="py-2 pr-4 font-mono" data-value={r.estimate.memory.total}>
+                    <td className="py-2 pr-4 font-mono whitespace-nowrap" data-value={r.estimate.memory.total}>
                       {formatGB(r.estimate.memory.total)}
                     </td>
-                    <td className="py-2 pr-4 font-mono">{formatGB(r.estimate.checkpointBytes)}</td>
-                    <td className="py-2 pr-4 font-mono">{formatCompact(r.estimate.flopsPerToken)}</td>
-                    <td className="py-2">{r.estimate.inference.mergeable ? 'mergeable, no cost' : r.estimate.inference.extraFlopsShare > 0 ? `+${formatPercent(r.estimate.inference.extraFlopsShare)} compute` : 'no extra cost'}</td>
+                    <td className="py-2 pr-4 font-mono whitespace-nowrap">{formatGB(r.estimate.checkpointBytes)}</td>
+                    <td className="py-2 pr-4 font-mono whitespace-nowrap">{formatCompact(r.estimate.flopsPerToken)}</td>
+                    <td className="py-2">{r.estimate.inference.mergeable ? 'none after merging' : r.estimate.inference.extraFlopsShare > 0 ? `+${formatPercent(r.estimate.inference.extraFlopsShare)} compute` : 'none'}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
           </div>
-          <div className="mt-6 grid grid-cols-1 gap-6 lg:grid-cols-2">
+          <div className="mt-8 grid grid-cols-1 gap-x-10 gap-y-8 lg:grid-cols-2">
             <div>
-              <h2 className="text-base font-semibold">Trainable parameters (log scale)</h2>
+              <h2 className="mb-3 text-base font-semibold">Trainable parameters (log scale)</h2>
               <LogBars title="Trainable parameters per method, log scale" color="#2563eb" format={formatCompact} bars={rows.map((r) => ({ label: r.estimate.method.name, value: r.estimate.trainable }))} />
             </div>
             <div>
-              <h2 className="text-base font-semibold">Training memory</h2>
+              <h2 className="mb-3 text-base font-semibold">Training memory (estimate)</h2>
               <StackedBars title="Estimated training memory per method" segments={MEMORY_SEGMENTS} format={formatGB} bars={rows.map((r) => ({ label: r.estimate.method.name, values: memoryValues(r.estimate.memory) }))} />
             </div>
           </div>

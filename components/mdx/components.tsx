@@ -5,11 +5,13 @@ import { LazyPlayground } from '@/components/playground/LazyPlayground';
 /**
  * Components an MDX page may use by name: `<Playground method="lora" />` embeds a live toy
  * fine-tune of an implemented method, `<Calculator method="lora" />` its parameter and memory
- * calculator for real models.
+ * calculator for real models. Tables take the column's full width (`wide`) and scroll inside
+ * their own box when they are wider still.
  */
 export const mdxComponents: MDXComponents = {
+  // Focusable: a box that scrolls sideways must be reachable from the keyboard.
   table: (props) => (
-    <div className="overflow-x-auto">
+    <div className="wide overflow-x-auto" tabIndex={0}>
       <table {...props} />
     </div>
   ),

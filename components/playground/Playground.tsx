@@ -3,6 +3,7 @@
 import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { LineChart } from '@/components/charts/LineChart';
 import { MethodUnavailable } from '@/components/content/MethodUnavailable';
+import { EMBED_HEADINGS } from '@/lib/content/embed-headings';
 import type { PeftMethod } from '@/lib/peft/method-api/types';
 import { findPeftMethod, lookupPeftMethod } from '@/lib/peft/registry';
 import { TASKS } from '@/lib/peft/model/tasks';
@@ -13,6 +14,8 @@ import { median } from '@/lib/stats';
 import { TOY_ARCH, initialForm, readForm, type PlaygroundForm } from './settings';
 
 const WEIGHTS_URL = '/models/toy-base.bin';
+/** The box's heading id: a page's table of contents links to it (lib/content/embed-headings.ts). */
+const HEADING_ID = EMBED_HEADINGS.Playground.id;
 const WASM_PATH = '/tfjs/';
 
 type Phase = 'idle' | 'starting' | 'running' | 'paused' | 'finished' | 'error';
@@ -143,11 +146,11 @@ function MethodPlayground({ method }: { method: PeftMethod }) {
   const msPerStep = median(run.stepTimes);
 
   return (
-    <section data-testid="playground" aria-labelledby="try-it" className="not-prose my-8 min-w-0 rounded-xl border border-slate-200 p-4 sm:p-6 dark:border-slate-700">
+    <section data-testid="playground" aria-labelledby={HEADING_ID} className="not-prose my-8 min-w-0 rounded-xl border border-slate-200 p-4 sm:p-6 dark:border-slate-700">
       {/* Same shape as the MDX headings around it, self-link included. */}
-      <h2 id="try-it" className="text-xl font-semibold">
+      <h2 id={HEADING_ID} className="text-xl font-semibold">
         Try it: fine-tune a toy transformer with {method.name}
-        <a className="heading-anchor" href="#try-it" aria-hidden="true" tabIndex={-1}>
+        <a className="heading-anchor" href={`#${HEADING_ID}`} aria-hidden="true" tabIndex={-1}>
           #
         </a>
       </h2>
