@@ -64,9 +64,7 @@ export default async function MethodPage({ params }: Params) {
   const nameOf = (id: string) => findMethod(id)?.name ?? id;
 
   const bodyToc = page ? tocFromMdx(page.body) : [];
-  // Some pages have their own "Where it attaches" section (a text sketch of the update), so the
-  // diagram's heading says what it is when that one exists.
-  const anatomyHeading = bodyToc.some((e) => e.text === 'Where it attaches') ? 'Where it attaches in the block' : 'Where it attaches';
+  const anatomyHeading = 'Where it attaches';
   const citationId = citation ? `cite-${citation.key}` : null;
   const toc: TocEntry[] = [
     ...(anatomy ? [{ depth: 2 as const, id: ANATOMY_ID, text: anatomyHeading }] : []),
@@ -163,7 +161,7 @@ export default async function MethodPage({ params }: Params) {
           )}
 
           {/* Prose keeps a readable measure; the calculator and playground inside it use the full width. */}
-          <div className="mt-8 [&_.prose>:is(p,ul,ol,blockquote,h2,h3,h4)]:max-w-[72ch]">
+          <div className="mt-8">
             {page ? (
               <MdxBody source={page.body} file={page.file} />
             ) : (
