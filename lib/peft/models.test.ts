@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import raw from '@/content/data/models.json';
 import { ContentError } from '@/lib/content/validate';
 import { linearPaths, matchingLinears, totalParams, type Architecture } from './arch';
-import { findModel, MODELS, MODELS_FILE, parseModels } from './models';
+import { findModel, MODELS, MODELS_FILE } from './models';
+import { parseModels } from './models-schema';
 
 /** LoRA's trainable count straight from the architecture: r × (in + out) per targeted map, per layer. */
 function loraParams(arch: Architecture, targets: readonly string[], r: number): number {

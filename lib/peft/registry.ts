@@ -14,7 +14,9 @@ import { parallelAdapter } from './methods/parallel-adapter';
 import { prefixTuning } from './methods/prefix-tuning';
 import { promptTuning } from './methods/prompt-tuning';
 import { qlora } from './methods/qlora';
-import { findMethod, taxonomy } from './taxonomy';
+// The taxonomy file itself, not ./taxonomy: that module validates it with zod, and the registry
+// reaches the browser on every calculator page. Pages import ./taxonomy, so the build still validates it.
+import taxonomyFile from '@/content/data/taxonomy.json';
 
 /** Every implemented method, by taxonomy id: the one list the site, the CLI and the toy iterate. */
 export const METHODS: readonly PeftMethod[] = [
@@ -43,7 +45,7 @@ export const METHODS: readonly PeftMethod[] = [
 export function findPeftMethod(id: string): PeftMethod {
   const method = METHODS.find((m) => m.id === id);
   if (method) return method;
-  const known = findMethod(id);
+  const known = taxonomyFile.methods.find((m) => m.id === id);
   if (known) throw new RangeError(`${known.name} has no calculator or playground yet; implemented: ${METHODS.map((m) => m.id).join(', ')}`);
   const close = closestIds(id, 3);
   throw new RangeError(`unknown method "${id}"${close.length > 0 ? `; did you mean ${close.join(', ')}?` : ''}`);
@@ -65,7 +67,7 @@ export function isImplemented(id: string): boolean {
 /** Taxonomy ids nearest to `id` by edit distance (or containing it), nearest first. */
 export function closestIds(id: string, count: number): string[] {
   const query = id.toLowerCase();
-  return taxonomy.methods
+  return taxonomyFile.methods
     .map((m) => ({ id: m.id, d: m.id.includes(query) && query.length >= 2 ? 0 : editDistance(query, m.id) }))
     .filter((m) => m.d <= Math.max(2, Math.floor(m.id.length / 2)))
     .sort((a, b) => a.d - b.d || a.id.localeCompare(b.id))

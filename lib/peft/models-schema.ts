@@ -1,0 +1,160 @@
+import { z } from 'zod';
+import { parseContent } from '@/lib/content/validate';
+import { LINEAR_ROLES, MODELS_FILE, STACK_KINDS, modelInfo, type ModelInfo } from './models';
+
+/**
+ * The schema of content/data/models.json and its validation. Apart from lib/peft/models.ts so that
+ * zod stays out of the browser: the build (scripts/check-data.ts) and the tests validate the file,
+ * and the calculators read it already checked.
+ */
+
+const CROSS_ROLES = ['cross.q', 'cross.k', 'cross.v', 'cross.o'] as const;
+
+const count = z.number().int().positive();
+const name = z.string().min(1);
+/** A module path relative to the block: dotted Python identifiers (or ModuleList indices), e.g. `self_attn.q_proj`. */
+const modulePath = z.string().regex(/^([A-Za-z_]\w*|\d+)(\.([A-Za-z_]\w*|\d+))*$/, 'expected a dotted module path such as self_attn.q_proj');
+
+const modulePathsSchema = z
+  .object({
+    'attn.q': modulePath.optional(),
+    'attn.k': modulePath.optional(),
+    'attn.v': modulePath.optional(),
+    'attn.qkv': modulePath.optional(),
+    'attn.o': modulePath,
+    'cross.q': modulePath.optional(),
+    'cross.k': modulePath.optional(),
+    'cross.v': modulePath.optional(),
+    'cross.o': modulePath.optional(),
+    'mlp.gate': modulePath.optional(),
+    'mlp.in': modulePath,
+    'mlp.out': modulePath,
+  })
+  .strict();
+
+const perStack = <T extends z.ZodType>(value: T) =>
+  z
+    .object({ encoder: value.optional(), decoder: value.optional() })
+    .strict()
+    .refine((s) => s.encoder !== undefined || s.decoder !== undefined, { message: 'expected an encoder, a decoder or both' });
+
+const modelSchema = z
+  .object({
+    /** The Hugging Face id, e.g. `meta-llama/Llama-2-7b-hf`. */
+    id: z.string().regex(/^[\w.-]+(\/[\w.-]+)?$/, 'expected a Hugging Face model id such as t5-large or org/name'),
+    name,
+    family: z.string().regex(/^[a-z0-9-]+$/, 'expected a lowercase family slug'),
+    /** URLs of the config.json, model card or paper the facts come from. */
+    source: z.array(z.url()).min(1),
+    /** Exact parameter count of the base model as HF transformers loads it. */
+    publishedTotal: count,
+    /** Where `publishedTotal` comes from. */
+    totalSource: z.string().min(10),
+    hiddenSize: count,
+    vocabSize: count,
+    /** Rows of a learned absolute position table (OPT's includes its offset of 2); 0 for none. */
+    learnedPositions: z.number().int().nonnegative(),
+    tiedEmbeddings: z.boolean(),
+    lmHeadBias: z.boolean(),
+    /** Layers per stack. An encoder and a decoder together make the decoder's layers cross-attend. */
+    layers: perStack(count),
+    attention: z.object({ heads: count, kvHeads: count, headDim: count }).strict(),
+    ffn: z.object({ size: count, kind: z.enum(['plain', 'gated']), activation: name }).strict(),
+    /**
+     * The path of each linear map inside one transformer block, by role, as HF transformers names the
+     * module relative to the block (`self_attn.q_proj`, `attention.output.dense`, `mlp.c_proj`). In
+     * the T5 family the path starts at the sublayer module (`SelfAttention.q`, `EncDecAttention.q`,
+     * `DenseReluDense.wi`): the block's own path `layer.N.SelfAttention.q` numbers the sublayers
+     * differently in encoder and decoder. Paths are distinct; leaf names may repeat (GPT-2's two
+     * c_proj), and targets match paths by HF PEFT's suffix rule (lib/peft/arch.ts linearMatches).
+     */
+    modules: modulePathsSchema,
+    /** Which linear maps have a bias: all, none, or the listed roles. */
+    bias: z.union([z.boolean(), z.array(z.enum(LINEAR_ROLES)).min(1)]),
+    norm: z.object({ kind: z.enum(['layernorm', 'rmsnorm']), bias: z.boolean() }).strict(),
+    /** Names of the norms in one layer of each stack. */
+    layerNorms: perStack(z.array(name).min(1)),
+    /** Name of the norm after each stack's last layer, or null. */
+    finalNorm: name.nullable(),
+    /** T5's relative position bias: a buckets × heads table in the first layer of each stack. */
+    relativeAttentionBuckets: count.optional(),
+    extras: z
+      .object({
+        /** BERT's token-type embedding rows. */
+        tokenTypes: count.optional(),
+        /** A norm applied to the embeddings (BERT's embeddings.LayerNorm, BLOOM's word_embeddings_layernorm). */
+        embeddingNorm: name.optional(),
+        /** BERT's pooler: a hidden × hidden dense layer with bias. */
+        pooler: name.optional(),
+        /** OPT-350m's word_embed_proj_dim: embeddings this wide, with project_in/project_out maps. */
+        embedProjection: count.optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .superRefine((m, ctx) => {
+    const mods = m.modules;
+    const fused = mods['attn.qkv'] !== undefined;
+    const separate = (['attn.q', 'attn.k', 'attn.v'] as const).filter((r) => mods[r] !== undefined);
+    if (fused && separate.length > 0) {
+      ctx.addIssue({ code: 'custom', message: 'give either attn.qkv or attn.q/k/v, not both', path: ['modules', 'attn.qkv'] });
+    }
+    if (!fused && separate.length !== 3) {
+      ctx.addIssue({ code: 'custom', message: 'expected attn.q, attn.k and attn.v (or a fused attn.qkv)', path: ['modules'] });
+    }
+    if ((m.ffn.kind === 'gated') !== (mods['mlp.gate'] !== undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'a gated FFN has an mlp.gate map and a plain one has none', path: ['modules', 'mlp.gate'] });
+    }
+    const byPath = new Map<string, string>();
+    for (const r of LINEAR_ROLES) {
+      const p = mods[r];
+      if (p === undefined) continue;
+      const other = byPath.get(p);
+      if (other !== undefined) ctx.addIssue({ code: 'custom', message: `${r} has the same path as ${other}: "${p}"`, path: ['modules', r] });
+      else byPath.set(p, r);
+    }
+    const encDec = m.layers.encoder !== undefined && m.layers.decoder !== undefined;
+    for (const r of CROSS_ROLES) {
+      if (encDec !== (mods[r] !== undefined)) {
+        ctx.addIssue({ code: 'custom', message: `${r} is present exactly in encoder–decoder models`, path: ['modules', r] });
+      }
+    }
+    if (m.attention.heads % m.attention.kvHeads !== 0) {
+      ctx.addIssue({ code: 'custom', message: 'heads must be a multiple of kvHeads', path: ['attention', 'kvHeads'] });
+    }
+    if (Array.isArray(m.bias)) {
+      m.bias.forEach((r, i) => {
+        if (mods[r] === undefined) ctx.addIssue({ code: 'custom', message: `no ${r} map to give a bias`, path: ['bias', i] });
+      });
+    }
+    for (const kind of STACK_KINDS) {
+      if ((m.layers[kind] !== undefined) !== (m.layerNorms[kind] !== undefined)) {
+        ctx.addIssue({ code: 'custom', message: `layerNorms.${kind} must match layers.${kind}`, path: ['layerNorms', kind] });
+      }
+    }
+    if (m.relativeAttentionBuckets !== undefined && m.learnedPositions > 0) {
+      ctx.addIssue({ code: 'custom', message: 'relative attention and a learned position table exclude each other', path: ['relativeAttentionBuckets'] });
+    }
+  });
+
+export const modelsSchema = z
+  .object({
+    about: z.string(),
+    models: z.array(modelSchema).min(1),
+  })
+  .strict()
+  .superRefine((d, ctx) => {
+    const seen = new Set<string>();
+    d.models.forEach((m, i) => {
+      if (seen.has(m.id)) ctx.addIssue({ code: 'custom', message: `duplicate id "${m.id}"`, path: ['models', i, 'id'] });
+      seen.add(m.id);
+    });
+  });
+
+export type ModelEntry = z.output<typeof modelSchema>;
+
+/** Validates a models file's content (throws ContentError naming file and field) and normalizes it. */
+export function parseModels(data: unknown, file: string = MODELS_FILE): ModelInfo[] {
+  return parseContent(modelsSchema, data, file).models.map(modelInfo);
+}
