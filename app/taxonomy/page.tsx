@@ -30,6 +30,9 @@ export default function TaxonomyPage() {
             arXiv 2303.15647v1
           </a>
           ) with its {inFigure} methods, and adds {later} later methods, drawn as rings, in the family we assign them to.
+          Which method builds on which is drawn over time in the <Link className="underline" href="/lineage/">lineage view</Link>,
+          and the <Link className="underline" href="/methods/survey-table/">comparison table</Link> sets the survey&apos;s
+          judgements beside our cost model.
         </p>
       </div>
 

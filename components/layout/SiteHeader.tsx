@@ -3,6 +3,8 @@ import { SiteSearch } from '@/components/search/SiteSearch';
 import { ThemeToggle } from './ThemeToggle';
 
 const NAV = [
+  { href: '/survey/', label: 'Survey' },
+  { href: '/taxonomy/', label: 'Taxonomy' },
   { href: '/methods/', label: 'Methods' },
   { href: '/calculator/', label: 'Calculator' },
   { href: '/compare/', label: 'Compare' },
