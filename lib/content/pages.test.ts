@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ContentError } from './validate';
+import { compileMdx } from './mdx';
 import { loadMethodPages, loadProsePage, parseMethodPage } from './pages';
 
 const GOOD = `---
@@ -69,6 +70,14 @@ describe('method page frontmatter', () => {
     expect(err.message).toMatch(/field "category": "additive" but the taxonomy says "reparametrization"/);
     expect(err.message).toMatch(/field "year": 2021 but the taxonomy says 2022/);
   });
+});
+
+describe('line numbers in errors', () => {
+  it('name the line in the file, frontmatter included', async () => {
+    // GOOD has 8 lines of frontmatter and "Body text." on line 9; the broken math sits on line 11.
+    const page = parseMethodPage('content/methods/lora.mdx', GOOD.replace('Body text.\n', 'Body text.\n\n$\\frac{1}{$\n'));
+    await expect(compileMdx(page.body, page.file)).rejects.toThrow(/content\/methods\/lora\.mdx: .* at line 11\b/);
+  }, 60_000);
 });
 
 describe('the shipped content', () => {

@@ -46,9 +46,20 @@ export interface ProsePage {
   body: string;
 }
 
+/**
+ * Splits a content file into frontmatter data and body. The body keeps one empty line for each
+ * line of frontmatter (markdown ignores leading blank lines), so a line number the MDX compiler
+ * or KaTeX reports is the line in the file an author opens.
+ */
+export function splitContentFile(source: string): { data: Record<string, unknown>; body: string } {
+  const { data, content } = matter(source);
+  const frontmatterLines = source.slice(0, source.length - content.length).split('\n').length - 1;
+  return { data, body: '\n'.repeat(frontmatterLines) + content };
+}
+
 /** Parse one method page; throws ContentError naming the file and field on bad frontmatter. */
 export function parseMethodPage(file: string, source: string): MethodPage {
-  const { data, content } = matter(source);
+  const { data, body } = splitContentFile(source);
   const frontmatter = parseContent(methodFrontmatterSchema, data, file);
   const slug = path.basename(file, '.mdx');
   const problems: string[] = [];
@@ -69,7 +80,7 @@ export function parseMethodPage(file: string, source: string): MethodPage {
     }
   }
   if (problems.length > 0) throw new ContentError(file, problems);
-  return { file, frontmatter, body: content };
+  return { file, frontmatter, body };
 }
 
 export function loadMethodPages(dir = METHODS_DIR): Map<string, MethodPage> {
@@ -84,6 +95,6 @@ export function loadMethodPages(dir = METHODS_DIR): Map<string, MethodPage> {
 
 export function loadProsePage(name: string, dir = PAGES_DIR): ProsePage {
   const file = path.join(dir, `${name}.mdx`);
-  const { data, content } = matter(fs.readFileSync(file, 'utf8'));
-  return { file, frontmatter: parseContent(proseFrontmatterSchema, data, file), body: content };
+  const { data, body } = splitContentFile(fs.readFileSync(file, 'utf8'));
+  return { file, frontmatter: parseContent(proseFrontmatterSchema, data, file), body };
 }

@@ -1,12 +1,11 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import matter from 'gray-matter';
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EMBED_HEADINGS } from './embed-headings';
 import { compileMdx } from './mdx';
-import { METHODS_DIR, PAGES_DIR } from './pages';
+import { METHODS_DIR, PAGES_DIR, splitContentFile } from './pages';
 import { tocFromMdx, type TocEntry } from './toc';
 
 /** Stand-ins for the embedded components: the box heading each one renders (ids from EMBED_HEADINGS). */
@@ -35,7 +34,7 @@ describe('tocFromMdx', () => {
   );
 
   it.each(files)('links to the ids the built page of %s has', async (file) => {
-    const body = matter(readFileSync(file, 'utf8')).content;
+    const body = splitContentFile(readFileSync(file, 'utf8')).body;
     const toc = tocFromMdx(body);
     expect(ids(toc)).toEqual(await builtHeadings(body));
     for (const entry of toc) expect(entry.text, `${file}: ${entry.id}`).toMatch(/^[^$`*\\]+$/);
