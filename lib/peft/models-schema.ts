@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseContent } from '@/lib/content/validate';
-import { LINEAR_ROLES, MODELS_FILE, STACK_KINDS, modelInfo, type ModelInfo } from './models';
+import { LINEAR_ROLES, MODELS_FILE, STACK_KINDS, modelInfo, variantInfos, type ModelInfo } from './models';
 
 /**
  * The schema of content/data/models.json and its validation. Apart from lib/peft/models.ts so that
@@ -38,10 +38,27 @@ const perStack = <T extends z.ZodType>(value: T) =>
     .strict()
     .refine((s) => s.encoder !== undefined || s.decoder !== undefined, { message: 'expected an encoder, a decoder or both' });
 
+const modelId = z.string().regex(/^[\w.-]+(\/[\w.-]+)?$/, 'expected a Hugging Face model id such as t5-large or org/name');
+
+/**
+ * A fine-tuned checkpoint (chat, instruct) with exactly the base entry's architecture: it counts as
+ * the base under its own id and name. Only for checkpoints whose config.json gives the same shapes.
+ */
+const variantSchema = z
+  .object({
+    id: modelId,
+    name,
+    /** The variant's config.json first, then anything else the note relies on. */
+    source: z.array(z.url()).min(1),
+    /** Why the architecture is the base's: which config.json fields were compared. */
+    note: z.string().min(20),
+  })
+  .strict();
+
 const modelSchema = z
   .object({
     /** The Hugging Face id, e.g. `meta-llama/Llama-2-7b-hf`. */
-    id: z.string().regex(/^[\w.-]+(\/[\w.-]+)?$/, 'expected a Hugging Face model id such as t5-large or org/name'),
+    id: modelId,
     name,
     family: z.string().regex(/^[a-z0-9-]+$/, 'expected a lowercase family slug'),
     /** URLs of the config.json, model card or paper the facts come from. */
@@ -91,6 +108,7 @@ const modelSchema = z
       })
       .strict()
       .optional(),
+    variants: z.array(variantSchema).min(1).optional(),
   })
   .strict()
   .superRefine((m, ctx) => {
@@ -145,10 +163,23 @@ export const modelsSchema = z
   })
   .strict()
   .superRefine((d, ctx) => {
-    const seen = new Set<string>();
+    // Users find a model by id or label in any letter case, so ids and labels must differ in more
+    // than case, across entries and variants alike.
+    const ids = new Map<string, string>();
+    const names = new Map<string, string>();
+    const check = (seen: Map<string, string>, what: string, value: string, owner: string, path: (string | number)[]) => {
+      const key = value.trim().replace(/\s+/g, ' ').toLowerCase();
+      const other = seen.get(key);
+      if (other !== undefined) ctx.addIssue({ code: 'custom', message: `duplicate ${what} "${value}" (also ${other})`, path });
+      else seen.set(key, owner);
+    };
     d.models.forEach((m, i) => {
-      if (seen.has(m.id)) ctx.addIssue({ code: 'custom', message: `duplicate id "${m.id}"`, path: ['models', i, 'id'] });
-      seen.add(m.id);
+      check(ids, 'id', m.id, `models[${i}]`, ['models', i, 'id']);
+      check(names, 'name', m.name, m.id, ['models', i, 'name']);
+      m.variants?.forEach((v, j) => {
+        check(ids, 'id', v.id, `a variant of ${m.id}`, ['models', i, 'variants', j, 'id']);
+        check(names, 'name', v.name, v.id, ['models', i, 'variants', j, 'name']);
+      });
     });
   });
 
@@ -157,4 +188,12 @@ export type ModelEntry = z.output<typeof modelSchema>;
 /** Validates a models file's content (throws ContentError naming file and field) and normalizes it. */
 export function parseModels(data: unknown, file: string = MODELS_FILE): ModelInfo[] {
   return parseContent(modelsSchema, data, file).models.map(modelInfo);
+}
+
+/** Like parseModels, with each entry followed by its variants (what MODEL_CHOICES holds). */
+export function parseModelChoices(data: unknown, file: string = MODELS_FILE): ModelInfo[] {
+  return parseContent(modelsSchema, data, file).models.flatMap((entry) => {
+    const base = modelInfo(entry);
+    return [base, ...variantInfos(entry, base)];
+  });
 }

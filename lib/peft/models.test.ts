@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import raw from '@/content/data/models.json';
 import { ContentError } from '@/lib/content/validate';
 import { linearPaths, matchingLinears, totalParams, type Architecture } from './arch';
-import { findModel, MODELS, MODELS_FILE } from './models';
+import { findModel, lookupModel, MODEL_CHOICES, MODELS, MODELS_FILE } from './models';
 import { parseModels } from './models-schema';
 
 /** LoRA's trainable count straight from the architecture: r × (in + out) per targeted map, per layer. */
@@ -249,8 +249,82 @@ describe('models dataset', () => {
     expect(() => parseModels(dup, 'x.json')).toThrow(/field "models\.1\.id": duplicate id/);
   });
 
-  it('throws a short RangeError for an unknown id', () => {
+  it('throws a short RangeError naming the closest ids for an unknown id', () => {
     expect(() => findModel('not/a-model')).toThrow(RangeError);
-    expect(() => findModel('not/a-model')).toThrow(/^unknown model "not\/a-model" \(known: t5-small, t5-base, t5-large, t5-3b and \d+ more\)$/);
+    expect(() => findModel('meta-llama/Llama-2-7b-chat')).toThrow(/^unknown model "meta-llama\/Llama-2-7b-chat"; closest: meta-llama\/Llama-2-7b-chat-hf, /);
+    expect(() => findModel('x'.repeat(1000))).toThrow(/^unknown model "x{77}\.\.\."; closest: /);
+    expect(() => findModel('gpt2\nerror: forged')).toThrow(/"gpt2\\x0aerror: forged"/);
+  });
+
+  it('rejects variants that repeat an id or a label, in any letter case', () => {
+    const dup = structuredClone(raw) as { models: { id: string; name: string; variants?: { id: string; name: string }[] }[] };
+    const withVariants = dup.models.findIndex((m) => m.variants !== undefined);
+    const entry = dup.models[withVariants];
+    const variant = entry?.variants?.[0];
+    if (!entry || !variant) throw new Error('fixture: a model with a variant');
+    variant.id = 'T5-SMALL';
+    expect(() => parseModels(dup, 'x.json')).toThrow(new RegExp(`field "models\\.${withVariants}\\.variants\\.0\\.id": duplicate id "T5-SMALL"`));
+    variant.id = 'someone/new-model';
+    variant.name = ` ${entry.name.toUpperCase()} `;
+    expect(() => parseModels(dup, 'x.json')).toThrow(new RegExp(`field "models\\.${withVariants}\\.variants\\.0\\.name": duplicate name`));
+  });
+});
+
+describe('finding a model as a user types it', () => {
+  it('accepts the id in any letter case, without the organisation, or the label, ignoring surrounding spaces', () => {
+    const llama = 'meta-llama/Llama-2-7b-hf';
+    for (const typed of [llama, 'META-LLAMA/llama-2-7B-HF', 'Llama-2-7b-hf', '  llama-2-7b-hf\t', 'Llama 2 7B', ' llama  2 7b ']) {
+      expect(findModel(typed).id).toBe(llama);
+    }
+    expect(findModel('flan-t5-xl').id).toBe('google/flan-t5-xl');
+    expect(findModel('GPT2').id).toBe('gpt2');
+  });
+
+  it('refuses a name shared by several models instead of guessing', () => {
+    // Every name without organisation is unique today, so the rule is checked on the labels'
+    // folded form: no two choices may share a label, and a bare org matches nothing.
+    const labels = MODEL_CHOICES.map((m) => m.name.trim().toLowerCase());
+    expect(new Set(labels).size).toBe(labels.length);
+    expect(lookupModel('meta-llama')).toEqual({ error: expect.stringMatching(/^unknown model "meta-llama"; closest: /) });
+    expect(lookupModel('   ')).toEqual({ error: expect.stringMatching(/^no model given/) });
+  });
+
+  it('resolves chat and instruct variants to their base architecture under their own id and name', () => {
+    const cases: [variant: string, base: string][] = [
+      ['meta-llama/Llama-2-7b-chat-hf', 'meta-llama/Llama-2-7b-hf'],
+      ['Qwen/Qwen2.5-3B-Instruct', 'Qwen/Qwen2.5-3B'],
+      ['Qwen/Qwen2.5-0.5B-Instruct', 'Qwen/Qwen2.5-0.5B'],
+      ['Qwen/Qwen2.5-7B-Instruct', 'Qwen/Qwen2.5-7B'],
+      ['bigscience/T0_3B', 'google/flan-t5-xl'],
+      ['meta-llama/Llama-3.1-8B-Instruct', 'meta-llama/Llama-3.1-8B'],
+      ['mistralai/Mistral-7B-Instruct-v0.1', 'mistralai/Mistral-7B-v0.1'],
+      ['google/gemma-2-9b-it', 'google/gemma-2-9b'],
+    ];
+    for (const [variantId, baseId] of cases) {
+      const variant = findModel(variantId);
+      const base = findModel(baseId);
+      expect(variant.id).toBe(variantId);
+      expect(variant.arch.id).toBe(variantId);
+      expect(variant.name).not.toBe(base.name);
+      expect(variant.baseId).toBe(baseId);
+      expect(variant.publishedTotal).toBe(base.publishedTotal);
+      expect(totalParams(variant.arch)).toBe(base.publishedTotal);
+      expect({ ...variant.arch, id: base.id, name: base.name }).toEqual(base.arch);
+      expect(variant.source).toBe(`https://huggingface.co/${variantId}/blob/main/config.json`);
+    }
+    expect(findModel('t0_3b').id).toBe('bigscience/T0_3B');
+    expect(findModel('Llama 2 7B Chat').id).toBe('meta-llama/Llama-2-7b-chat-hf');
+  });
+
+  it('lists every model once with its variants right after it; MODELS keeps one per entry', () => {
+    const ids = MODEL_CHOICES.map((m) => m.id);
+    expect(new Set(ids.map((id) => id.toLowerCase())).size).toBe(ids.length);
+    expect(MODELS.every((m) => m.baseId === undefined)).toBe(true);
+    MODEL_CHOICES.forEach((m, i) => {
+      if (m.baseId === undefined) return;
+      const before = MODEL_CHOICES.slice(0, i).reverse().find((c) => c.baseId === undefined);
+      expect(before?.id).toBe(m.baseId);
+    });
+    expect(MODEL_CHOICES.length).toBeGreaterThan(MODELS.length);
   });
 });

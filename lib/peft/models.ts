@@ -49,6 +49,8 @@ export interface ModelInfo {
   /** The FFN activation as config.json names it, e.g. `silu`, `gelu_new`, `relu`. */
   activation: string;
   arch: Architecture;
+  /** For a chat/instruct variant: the id of the listed model whose architecture it shares. */
+  baseId?: string;
 }
 
 function hasBias(entry: ModelEntry, role: LinearRole): boolean {
@@ -164,16 +166,101 @@ export function modelInfo(entry: ModelEntry): ModelInfo {
   };
 }
 
+/** The variants of one entry: the base's architecture and total under each variant's own id and name. */
+export function variantInfos(entry: ModelEntry, base: ModelInfo = modelInfo(entry)): ModelInfo[] {
+  return (entry.variants ?? []).map((v) => ({
+    ...base,
+    id: v.id,
+    name: v.name,
+    source: v.source[0] ?? '',
+    sources: v.source,
+    totalSource: `${v.note} Total as for ${base.id}: ${base.totalSource}`,
+    arch: { ...base.arch, id: v.id, name: v.name },
+    baseId: base.id,
+  }));
+}
+
+const ENTRIES = raw.models as unknown as readonly ModelEntry[];
+
 // The build validates models.json before Next.js runs (scripts/check-data.ts), and
 // models-schema.test.ts checks that this read equals the validated one.
-export const MODELS: readonly ModelInfo[] = (raw.models as unknown as readonly ModelEntry[]).map(modelInfo);
+/** The listed models, one per entry of models.json (the variants are in MODEL_CHOICES). */
+export const MODELS: readonly ModelInfo[] = ENTRIES.map(modelInfo);
 
-const BY_ID = new Map(MODELS.map((m) => [m.id, m]));
+/** Every model a user can pick: each listed model followed by its chat/instruct variants. */
+export const MODEL_CHOICES: readonly ModelInfo[] = ENTRIES.flatMap((entry, i) => {
+  const base = MODELS[i]!;
+  return [base, ...variantInfos(entry, base)];
+});
 
-/** The model with Hugging Face id `id`; throws RangeError for an unknown id. */
-export function findModel(id: string): ModelInfo {
-  const model = BY_ID.get(id);
-  if (model) return model;
-  const shown = MODELS.slice(0, 4).map((m) => m.id);
-  throw new RangeError(`unknown model "${id}" (known: ${shown.join(', ')} and ${MODELS.length - shown.length} more)`);
+/** Case- and space-insensitive form used to compare ids and labels. */
+function fold(text: string): string {
+  return text.trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
+/** The id without its organisation: `meta-llama/Llama-2-7b-hf` → `llama-2-7b-hf` (folded). */
+function foldedTail(id: string): string {
+  const f = fold(id);
+  return f.slice(f.lastIndexOf('/') + 1);
+}
+
+const BY_ID = new Map(MODEL_CHOICES.map((m) => [m.id, m]));
+
+/** Edit distance (insertions, deletions, substitutions), for suggesting the closest ids. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length]!;
+}
+
+/** The `count` ids closest to `text`, compared without case and, for ids with one, without the organisation too. */
+export function closestModelIds(text: string, count = 3): string[] {
+  const t = fold(text);
+  const tail = foldedTail(text);
+  return MODEL_CHOICES.map((m) => ({ id: m.id, d: Math.min(editDistance(t, fold(m.id)), editDistance(tail, foldedTail(m.id)), editDistance(t, fold(m.name))) }))
+    .sort((a, b) => a.d - b.d || a.id.localeCompare(b.id))
+    .slice(0, count)
+    .map((m) => m.id);
+}
+
+/** Cuts a typed name to a readable length for messages and escapes control characters. */
+function shown(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return clean.length > 80 ? `${clean.slice(0, 77)}...` : clean;
+}
+
+export type ModelLookup = { model: ModelInfo } | { error: string };
+
+/**
+ * Finds a model as a user may type it: its Hugging Face id in any letter case, the id without its
+ * organisation (`Llama-2-7b-hf`) when only one model has that name, or its label (`Llama 2 7B`);
+ * surrounding spaces are ignored. Otherwise a message naming the closest ids.
+ */
+export function lookupModel(text: string): ModelLookup {
+  const exact = BY_ID.get(text);
+  if (exact) return { model: exact };
+  const t = fold(text);
+  if (t === '') return { error: `no model given (e.g. ${MODEL_CHOICES[0]!.id})` };
+  // Most specific first: the full id, then the id without its organisation, then the label.
+  const rules: ((m: ModelInfo) => boolean)[] = [(m) => fold(m.id) === t, (m) => !t.includes('/') && foldedTail(m.id) === t, (m) => fold(m.name) === t];
+  for (const rule of rules) {
+    const found = MODEL_CHOICES.filter(rule);
+    if (found.length === 1) return { model: found[0]! };
+    if (found.length > 1) return { error: `model "${shown(text)}" is ambiguous: it could be ${found.map((m) => m.id).join(', ')}; give the full id` };
+  }
+  return { error: `unknown model "${shown(text)}"; closest: ${closestModelIds(text).join(', ')}` };
+}
+
+/** The model `text` names (see lookupModel); throws RangeError for an unknown or ambiguous name. */
+export function findModel(text: string): ModelInfo {
+  const found = lookupModel(text);
+  if ('error' in found) throw new RangeError(found.error);
+  return found.model;
 }
