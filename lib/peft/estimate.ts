@@ -1,6 +1,7 @@
 import type { Architecture } from './arch';
 import { totalParams } from './arch';
 import { resolveConfig } from './method-api/config';
+import { profileTrainable } from './method-api/profile';
 import type { HyperValue, MethodConfig, PeftMethod } from './method-api/types';
 import { findModel, type ModelInfo } from './models';
 import { findPeftMethod } from './registry';
@@ -18,7 +19,11 @@ export interface Estimate {
   /** Scalars the checkpoint keeps: fewer than `trainable` when a reparametrisation is dropped after
    * training (prefix tuning's MLP), more when positions are stored too (FISH Mask). */
   saved: number;
+  /** The base model alone. */
   total: number;
+  /** The base model plus the parameters the method adds and trains: what HF PEFT's
+   * `print_trainable_parameters` reports as "all params" (methods that train base weights add none). */
+  peftTotal: number;
   checkpointBytes: number;
   memory: MemoryBreakdown;
   /** Full fine-tuning on the same model and setup, for comparison. */
@@ -44,6 +49,8 @@ export function estimateFor(model: ModelInfo, method: PeftMethod, config: Method
   const arch: Architecture = model.arch;
   const memory = trainingMemory(arch, method, config, setup);
   const full = findPeftMethod('full-fine-tuning');
+  const profile = method.profile(arch, config);
+  const total = totalParams(arch);
   return {
     model,
     method,
@@ -51,7 +58,8 @@ export function estimateFor(model: ModelInfo, method: PeftMethod, config: Method
     setup,
     trainable: method.trainableParams(arch, config),
     saved: method.savedParams(arch, config),
-    total: totalParams(arch),
+    total,
+    peftTotal: total + profileTrainable(profile) - (profile.trainableInBase ?? 0),
     checkpointBytes: checkpointBytes(arch, method, config),
     memory,
     fullFineTuning: method.id === full.id ? memory : trainingMemory(arch, full, {}, setup),
