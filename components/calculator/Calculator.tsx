@@ -5,7 +5,7 @@ import { EMBED_HEADINGS } from '@/lib/content/embed-headings';
 import { StackedBars } from '@/components/charts/StackedBars';
 import { formatCompact, formatCount, formatGB, formatPercent } from '@/components/format';
 import { linearPaths } from '@/lib/peft/arch';
-import { MODELS } from '@/lib/peft/models';
+import { lookupModel } from '@/lib/peft/models';
 import { MethodUnavailable } from '@/components/content/MethodUnavailable';
 import { METHODS, lookupPeftMethod } from '@/lib/peft/registry';
 import { MEMORY_SEGMENTS, memoryValues } from './memory-segments';
@@ -45,7 +45,8 @@ function MethodCalculator({ fixedMethod }: { fixedMethod: string | undefined }) 
   // A method id from the URL may be unknown or not built yet: then only the picker and the reason show.
   const found = lookupPeftMethod(query.method);
   const method = 'method' in found ? found.method : null;
-  const model = MODELS.find((m) => m.id === query.model);
+  const foundModel = lookupModel(query.model);
+  const model = 'model' in foundModel ? foundModel.model : null;
   const setHyper = (key: string, value: string) => update({ hyper: { ...query.hyper, [key]: value } });
 
   return (
@@ -143,6 +144,15 @@ function MethodCalculator({ fixedMethod }: { fixedMethod: string | undefined }) 
                   </span>{' '}
                   <span className="text-slate-600 dark:text-slate-400">({formatPercent(result.estimate.trainable / result.estimate.total)} of {formatCompact(result.estimate.total)})</span>
                 </dd>
+                {result.estimate.peftTotal !== result.estimate.total && (
+                  <dd className="text-xs text-slate-600 dark:text-slate-400">
+                    HF PEFT prints all params:{' '}
+                    <span data-testid="calc-peft-total" data-value={result.estimate.peftTotal} className="font-mono">
+                      {formatCount(result.estimate.peftTotal)}
+                    </span>{' '}
+                    (base plus added; trainable {formatPercent(result.estimate.trainable / result.estimate.peftTotal)})
+                  </dd>
+                )}
                 {result.estimate.saved !== result.estimate.trainable && (
                   <dd className="text-xs text-slate-600 dark:text-slate-400">
                     Saved after training:{' '}

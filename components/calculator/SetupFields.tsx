@@ -2,7 +2,7 @@
 
 import { formatCount } from '@/components/format';
 import { OPTIMIZERS, PRECISIONS } from '@/lib/peft/cost/memory';
-import { MODELS } from '@/lib/peft/models';
+import { MODEL_CHOICES, lookupModel } from '@/lib/peft/models';
 import type { CalculatorQuery } from './query';
 
 export const INPUT = 'w-full min-w-0 rounded border border-slate-300 bg-transparent px-2 py-1 dark:border-slate-600';
@@ -62,19 +62,20 @@ export function SetupFields({ query, update, idPrefix }: { query: CalculatorQuer
 
 /** A searchable model picker (the browser's own suggestions over every model id). */
 export function ModelField({ query, update, idPrefix, className = '' }: { query: CalculatorQuery; update: (patch: Partial<CalculatorQuery>) => void; idPrefix: string; className?: string }) {
-  const model = MODELS.find((m) => m.id === query.model);
+  const found = lookupModel(query.model);
+  const model = 'model' in found ? found.model : null;
   return (
     <label className={`flex min-w-0 flex-col gap-1 text-sm ${className}`}>
       <span className="font-medium">Model</span>
       <input data-testid={`${idPrefix}-model`} list={`${idPrefix}-models`} className={INPUT} value={query.model} onChange={(e) => update({ model: e.target.value })} />
       <datalist id={`${idPrefix}-models`}>
-        {MODELS.map((m) => (
+        {MODEL_CHOICES.map((m) => (
           <option key={m.id} value={m.id}>
             {m.name}
           </option>
         ))}
       </datalist>
-      <span className="text-xs text-slate-600 dark:text-slate-400">{model ? `${model.name}: ${formatCount(model.publishedTotal)} parameters` : 'Type to search the models by their Hugging Face id.'}</span>
+      <span className="text-xs text-slate-600 dark:text-slate-400">{model ? `${model.name}: ${formatCount(model.publishedTotal)} parameters` : 'Type a Hugging Face id or a name (Llama 2 7B) to search the models.'}</span>
     </label>
   );
 }
