@@ -37,11 +37,39 @@ describe('cost CLI', { timeout: 30_000 }, () => {
     [['--model', 'gpt2', '--method', 'dora', '--r', '8'], /DoRA has no calculator or playground yet/],
     [['--model', 'gpt2', '--method', 'lorra'], /unknown method "lorra"; did you mean lora/],
     [['--model', 'gpt2', '--method', 'lora', '--bottleneck', '8'], /LoRA has no hyperparameter "bottleneck"/],
+    [['--model', 'gpt2', '--method', 'lora', 'gpt2'], /unexpected argument "gpt2"/],
+    [['gpt2'], /unexpected argument "gpt2"/],
+    [['--model', 'gpt2', '--method', 'lora', '-r', '8'], /unexpected argument "-r"; flags start with two dashes \(--r\)/],
+    [['--model', 'gpt2', '--method', 'lora', '--r', '8', '--r', '16'], /--r is given twice/],
+    [['--model', 'gpt2', '--model', 'gpt2', '--method', 'lora'], /--model is given twice/],
+    [['--model', 'gpt2', '--method', 'lora', '--r', '0x10'], /Rank r must be a decimal number, got "0x10"/],
+    [['--model', 'gpt2', '--method', 'lora', '--batch', 'Infinity'], /batch size must be a decimal number, got "Infinity"/],
+    [['--model', 'gpt2', '--method', 'lora', '--checkpointing=maybe'], /gradient checkpointing must be one of 1, true, yes, on, 0, false, no, off, got "maybe"/],
+    [['--model', 'gpt2', '--method', 'lora', '--checkpointing', 'maybe'], /unexpected argument "maybe"/],
+    [['--model', 'gpt2', '--method'], /--method needs a value/],
+    // Cut and escaped (lib/peft/models.ts may already do so in its own way); the test below checks one line.
+    [['--model', `${'x'.repeat(100_000)}`, '--method', 'lora'], /unknown model "x{1,80}(…|\.\.\.)"/],
+    [['--model', 'gpt3\nerror: forged', '--method', 'lora'], /unknown model "gpt3\\(n|x0a)error: forged"/],
   ])('rejects %j with status 2 and a one-line error', (args, message) => {
     const r = cost(...args);
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(message);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^error: /);
+    expect(r.stderr.length).toBeLessThan(1100);
+  });
+
+  it.each([
+    [['--checkpointing', '0'], false],
+    [['--checkpointing', 'no'], false],
+    [['--checkpointing=OFF'], false],
+    [['--checkpointing'], true],
+    [['--checkpointing', 'yes'], true],
+    [['--checkpointing=1'], true],
+  ])('reads %j as the calculator reads checkpointing=…', (flag, on) => {
+    const r = cost('--model', 'gpt2', '--method', 'lora', ...flag, '--json');
+    expect(r.status).toBe(0);
+    expect((JSON.parse(r.stdout) as { setup: { gradientCheckpointing: boolean } }).setup.gradientCheckpointing).toBe(on);
   });
 });

@@ -2,35 +2,63 @@
  * Trainable parameters, training memory and cost of a PEFT method on a real model, for scripts:
  *   npm run --silent cost -- --model meta-llama/Llama-2-7b-hf --method lora --r 8 --targets q_proj,v_proj \
  *     [--batch 8 --seq 512 --precision bf16 --optimizer adamw --checkpointing] [--json]
- * Hyperparameter flags are the method's own names (see lib/peft/methods/<id>.ts). Bad input exits
- * with status 2 and a one-line error.
+ * Hyperparameter flags are the method's own names (see lib/peft/methods/<id>.ts). Numbers and
+ * yes/no values are read by lib/peft/input, as the calculators read them. Bad input exits with
+ * status 2 and a one-line error; anything unexpected with status 1 and one line, never a stack trace.
  */
 import { DEFAULT_SETUP } from '@/lib/peft/cost/memory';
 import { estimate, type Estimate } from '@/lib/peft/estimate';
-import { hyperFromText, setupFromText } from '@/lib/peft/input';
+import { cleanMessage, hyperFromText, isBooleanText, quoteValue, readBoolean, setupFromText } from '@/lib/peft/input';
 import type { PeftMethod } from '@/lib/peft/method-api/types';
 import { findPeftMethod } from '@/lib/peft/registry';
-import { parseFlags } from './lib/cli';
 
 const SETUP_FLAGS = new Set(['model', 'method', 'batch', 'seq', 'precision', 'optimizer', 'checkpointing', 'json']);
+/** Flags that may stand alone (`--json`) or take a yes/no word (`--checkpointing 0`). */
+const BOOLEAN_FLAGS = new Set(['checkpointing', 'json']);
+
+/** A mistake in the command line or the settings: exit status 2. */
+class UsageError extends Error {}
 
 function fail(message: string): never {
-  process.stderr.write(`error: ${message}\n`);
-  process.exit(2);
+  throw new UsageError(message);
+}
+
+/** `--name value`, `--name=value` and bare boolean flags; a stray word or a repeated flag is an
+ * error rather than silently dropped or overwritten. */
+function parseCostFlags(argv: readonly string[]): Map<string, string> {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (!arg.startsWith('--') || arg.length === 2) {
+      const hint = /^-[^-]/.test(arg) ? `; flags start with two dashes (--${arg.slice(1)})` : '; every setting is a flag, e.g. --model gpt2';
+      fail(`unexpected argument ${quoteValue(arg)}${hint}`);
+    }
+    const eq = arg.indexOf('=');
+    const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
+    if (flags.has(name)) fail(`--${quoteValue(name).slice(1, -1)} is given twice`);
+    let value: string;
+    if (eq !== -1) value = arg.slice(eq + 1);
+    else {
+      const next = argv[i + 1];
+      const takesNext = next !== undefined && !next.startsWith('--') && (!BOOLEAN_FLAGS.has(name) || isBooleanText(next));
+      if (takesNext) {
+        value = next;
+        i++;
+      } else if (BOOLEAN_FLAGS.has(name)) value = 'true';
+      else fail(`--${quoteValue(name).slice(1, -1)} needs a value`);
+    }
+    flags.set(name, value);
+  }
+  return flags;
 }
 
 function main(): void {
-  const flags = parseFlags(process.argv.slice(2));
+  const flags = parseCostFlags(process.argv.slice(2));
   const modelId = flags.get('model');
   const methodId = flags.get('method');
   if (!modelId) fail('--model is required, e.g. --model meta-llama/Llama-2-7b-hf');
   if (!methodId) fail('--method is required, e.g. --method lora');
-  let method: PeftMethod;
-  try {
-    method = findPeftMethod(methodId);
-  } catch (err) {
-    fail(err instanceof Error ? err.message : String(err));
-  }
+  const method: PeftMethod = findPeftMethod(methodId);
   const hyper: Record<string, string> = {};
   for (const [flag, raw] of flags) if (!SETUP_FLAGS.has(flag)) hyper[flag] = raw;
   // Checked where the calculators check them too: resolveConfig and validateSetup inside estimate().
@@ -39,15 +67,12 @@ function main(): void {
     seq: flags.get('seq') ?? String(DEFAULT_SETUP.sequenceLength),
     precision: flags.get('precision') ?? DEFAULT_SETUP.precision,
     optimizer: flags.get('optimizer') ?? DEFAULT_SETUP.optimizer,
-    checkpointing: flags.has('checkpointing') ? flags.get('checkpointing') !== 'false' : DEFAULT_SETUP.gradientCheckpointing,
+    checkpointing: DEFAULT_SETUP.gradientCheckpointing,
+    checkpointingText: flags.get('checkpointing'),
   });
+  const json = readBoolean('--json', flags.get('json') ?? 'false');
 
-  let e: Estimate;
-  try {
-    e = estimate(modelId, methodId, hyperFromText(method, hyper), setup);
-  } catch (err) {
-    fail(err instanceof Error ? err.message : String(err));
-  }
+  const e: Estimate = estimate(modelId, methodId, hyperFromText(method, hyper), setup);
   const result = {
     model: e.model.id,
     method: e.method.id,
@@ -56,6 +81,7 @@ function main(): void {
     trainable: e.trainable,
     saved: e.saved,
     total: e.total,
+    peftTotal: e.peftTotal,
     trainableShare: e.trainable / e.total,
     checkpointBytes: e.checkpointBytes,
     memory: e.memory,
@@ -64,7 +90,7 @@ function main(): void {
     inference: e.inference,
     fitsOnGpuGB: Object.fromEntries(e.fits.map((f) => [f.gb, f.fits])),
   };
-  if (flags.has('json')) {
+  if (json) {
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
@@ -74,4 +100,11 @@ function main(): void {
   for (const [k, v] of Object.entries(e.memory)) if (k !== 'total') console.log(`  ${k.padEnd(15)} ${gb(v)}`);
 }
 
-main();
+try {
+  main();
+} catch (err) {
+  // Settings the estimator rejects (RangeError) are the user's to fix, like a bad flag.
+  const usage = err instanceof UsageError || err instanceof RangeError;
+  process.stderr.write(`error: ${cleanMessage(err instanceof Error ? err.message : String(err))}\n`);
+  process.exitCode = usage ? 2 : 1;
+}

@@ -1,6 +1,6 @@
 import { DEFAULT_SETUP } from '@/lib/peft/cost/memory';
 import { estimate, type Estimate } from '@/lib/peft/estimate';
-import { hyperFromText, setupFromText } from '@/lib/peft/input';
+import { cleanMessage, hyperFromText, isBooleanText, readBoolean, setupFromText } from '@/lib/peft/input';
 import { findPeftMethod } from '@/lib/peft/registry';
 
 /**
@@ -17,10 +17,18 @@ export interface CalculatorQuery {
   precision: string;
   optimizer: string;
   checkpointing: boolean;
+  /** A URL's `checkpointing=…` that is not a yes/no word, kept so the calculator reports it until
+   * the reader sets the checkbox. */
+  checkpointingText?: string | undefined;
 }
 
 export const DEFAULT_MODEL = 'meta-llama/Llama-2-7b-hf';
 const SETUP_KEYS = ['model', 'method', 'batch', 'seq', 'precision', 'optimizer', 'checkpointing'];
+
+/** Parameters that sites and campaigns add to shared links; they are not settings. */
+export function isTrackingParam(key: string): boolean {
+  return key.startsWith('utm_') || ['fbclid', 'gclid', 'ref'].includes(key);
+}
 
 export function defaultQuery(method: string): CalculatorQuery {
   return {
@@ -38,7 +46,8 @@ export function defaultQuery(method: string): CalculatorQuery {
 export function queryFromParams(params: URLSearchParams, fallback: CalculatorQuery, fixedMethod: boolean): CalculatorQuery {
   const method = fixedMethod ? fallback.method : (params.get('method') ?? fallback.method);
   const hyper: Record<string, string> = {};
-  for (const [key, value] of params) if (!SETUP_KEYS.includes(key)) hyper[key] = value;
+  for (const [key, value] of params) if (!SETUP_KEYS.includes(key) && !isTrackingParam(key)) hyper[key] = value;
+  const checkpointing = params.get('checkpointing');
   return {
     model: params.get('model') ?? fallback.model,
     method,
@@ -47,7 +56,9 @@ export function queryFromParams(params: URLSearchParams, fallback: CalculatorQue
     seq: params.get('seq') ?? fallback.seq,
     precision: params.get('precision') ?? fallback.precision,
     optimizer: params.get('optimizer') ?? fallback.optimizer,
-    checkpointing: params.has('checkpointing') ? params.get('checkpointing') === '1' : fallback.checkpointing,
+    // Read by the same parser as the CLI's --checkpointing; a bad word is reported, not guessed.
+    checkpointing: checkpointing !== null && isBooleanText(checkpointing) ? readBoolean('gradient checkpointing', checkpointing) : fallback.checkpointing,
+    ...(checkpointing !== null && !isBooleanText(checkpointing) ? { checkpointingText: checkpointing } : {}),
   };
 }
 
@@ -59,7 +70,7 @@ export function queryToParams(q: CalculatorQuery, fixedMethod: boolean): URLSear
   params.set('seq', q.seq);
   params.set('precision', q.precision);
   params.set('optimizer', q.optimizer);
-  params.set('checkpointing', q.checkpointing ? '1' : '0');
+  params.set('checkpointing', q.checkpointingText ?? (q.checkpointing ? '1' : '0'));
   return params;
 }
 
@@ -68,6 +79,6 @@ export function evaluateQuery(q: CalculatorQuery): { estimate: Estimate } | { er
   try {
     return { estimate: estimate(q.model, q.method, hyperFromText(findPeftMethod(q.method), q.hyper), setupFromText(q)) };
   } catch (err) {
-    return { error: err instanceof Error ? err.message : String(err) };
+    return { error: cleanMessage(err instanceof Error ? err.message : String(err)) };
   }
 }

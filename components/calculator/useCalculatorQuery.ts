@@ -14,6 +14,8 @@ export function useCalculatorQuery(initial: CalculatorQuery, fixedMethod: boolea
   useEffect(() => {
     window.history.replaceState(null, '', `?${queryToParams(query, fixedMethod).toString()}${window.location.hash}`);
   }, [query, fixedMethod]);
-  const update = (patch: Partial<CalculatorQuery>) => setQuery((q) => ({ ...q, ...patch }));
+  // Setting the checkbox replaces a bad `checkpointing=…` read from the URL.
+  const update = (patch: Partial<CalculatorQuery>) =>
+    setQuery((q) => ({ ...q, ...('checkpointing' in patch ? { checkpointingText: undefined } : {}), ...patch }));
   return { query, update };
 }

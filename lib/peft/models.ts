@@ -1,5 +1,6 @@
 import raw from '@/content/data/models.json';
 import type { Architecture, Attention, LinearMap, LinearRole, Norm, Stack } from './arch';
+import { quoteValue } from './input';
 import type { ModelEntry } from './models-schema';
 
 /**
@@ -229,13 +230,6 @@ export function closestModelIds(text: string, count = 3): string[] {
     .map((m) => m.id);
 }
 
-/** Cuts a typed name to a readable length for messages and escapes control characters. */
-function shown(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = text.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-  return clean.length > 80 ? `${clean.slice(0, 77)}...` : clean;
-}
-
 export type ModelLookup = { model: ModelInfo } | { error: string };
 
 /**
@@ -253,9 +247,9 @@ export function lookupModel(text: string): ModelLookup {
   for (const rule of rules) {
     const found = MODEL_CHOICES.filter(rule);
     if (found.length === 1) return { model: found[0]! };
-    if (found.length > 1) return { error: `model "${shown(text)}" is ambiguous: it could be ${found.map((m) => m.id).join(', ')}; give the full id` };
+    if (found.length > 1) return { error: `model ${quoteValue(text)} is ambiguous: it could be ${found.map((m) => m.id).join(', ')}; give the full id` };
   }
-  return { error: `unknown model "${shown(text)}"; closest: ${closestModelIds(text).join(', ')}` };
+  return { error: `unknown model ${quoteValue(text)}; closest: ${closestModelIds(text).join(', ')}` };
 }
 
 /** The model `text` names (see lookupModel); throws RangeError for an unknown or ambiguous name. */
