@@ -29,7 +29,8 @@ test.describe('calculator on a method page', () => {
     const calc = page.getByTestId('calculator');
     const cases: [string, string, RegExp][] = [
       ['calc-hyper-r', '0', /Rank r must be between 1 and 1024/],
-      ['calc-hyper-r', 'abc', /Rank r must be a number/],
+      ['calc-hyper-r', 'abc', /Rank r must be a decimal number, got "abc"/],
+      ['calc-hyper-r', '0x10', /Rank r must be a decimal number, got "0x10"/],
       ['calc-batch', '-4', /batch size/i],
       ['calc-seq', '0', /sequence length/i],
       ['calc-hyper-targets', 'c_attn', /no linear map matching "c_attn"/],
