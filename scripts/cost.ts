@@ -8,52 +8,17 @@
  */
 import { DEFAULT_SETUP } from '@/lib/peft/cost/memory';
 import { estimate, type Estimate } from '@/lib/peft/estimate';
-import { cleanMessage, hyperFromText, isBooleanText, quoteValue, readBoolean, setupFromText } from '@/lib/peft/input';
+import { cleanMessage, hyperFromText, readBoolean, setupFromText } from '@/lib/peft/input';
 import type { PeftMethod } from '@/lib/peft/method-api/types';
 import { findPeftMethod } from '@/lib/peft/registry';
+import { UsageError, fail, parseFlags } from './lib/cli';
 
 const SETUP_FLAGS = new Set(['model', 'method', 'batch', 'seq', 'precision', 'optimizer', 'checkpointing', 'json']);
 /** Flags that may stand alone (`--json`) or take a yes/no word (`--checkpointing 0`). */
 const BOOLEAN_FLAGS = new Set(['checkpointing', 'json']);
 
-/** A mistake in the command line or the settings: exit status 2. */
-class UsageError extends Error {}
-
-function fail(message: string): never {
-  throw new UsageError(message);
-}
-
-/** `--name value`, `--name=value` and bare boolean flags; a stray word or a repeated flag is an
- * error rather than silently dropped or overwritten. */
-function parseCostFlags(argv: readonly string[]): Map<string, string> {
-  const flags = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (!arg.startsWith('--') || arg.length === 2) {
-      const hint = /^-[^-]/.test(arg) ? `; flags start with two dashes (--${arg.slice(1)})` : '; every setting is a flag, e.g. --model gpt2';
-      fail(`unexpected argument ${quoteValue(arg)}${hint}`);
-    }
-    const eq = arg.indexOf('=');
-    const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
-    if (flags.has(name)) fail(`--${quoteValue(name).slice(1, -1)} is given twice`);
-    let value: string;
-    if (eq !== -1) value = arg.slice(eq + 1);
-    else {
-      const next = argv[i + 1];
-      const takesNext = next !== undefined && !next.startsWith('--') && (!BOOLEAN_FLAGS.has(name) || isBooleanText(next));
-      if (takesNext) {
-        value = next;
-        i++;
-      } else if (BOOLEAN_FLAGS.has(name)) value = 'true';
-      else fail(`--${quoteValue(name).slice(1, -1)} needs a value`);
-    }
-    flags.set(name, value);
-  }
-  return flags;
-}
-
 function main(): void {
-  const flags = parseCostFlags(process.argv.slice(2));
+  const flags = parseFlags(process.argv.slice(2), BOOLEAN_FLAGS);
   const modelId = flags.get('model');
   const methodId = flags.get('method');
   if (!modelId) fail('--model is required, e.g. --model meta-llama/Llama-2-7b-hf');

@@ -1,17 +1,39 @@
 /** Small helpers shared by the command-line scripts. */
+import { isBooleanText, quoteValue } from '@/lib/peft/input';
 
-/** `--name value` flags; numbers parsed, anything else kept as text. */
-export function parseFlags(argv: readonly string[]): Map<string, string> {
+/** A mistake in the command line: scripts print its message on one line and exit with status 2. */
+export class UsageError extends Error {}
+
+export function fail(message: string): never {
+  throw new UsageError(message);
+}
+
+/** `--name value`, `--name=value`, and bare `booleans` flags (`--json`, or with a yes/no word:
+ * `--checkpointing 0`); a stray word, a flag without its value or a repeated flag is a UsageError
+ * rather than silently dropped or overwritten. */
+export function parseFlags(argv: readonly string[], booleans: ReadonlySet<string> = new Set()): Map<string, string> {
   const flags = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
-    if (!arg.startsWith('--')) throw new Error(`unexpected argument "${arg}"`);
-    const next = argv[i + 1];
-    if (next === undefined || next.startsWith('--')) flags.set(arg.slice(2), 'true');
-    else {
-      flags.set(arg.slice(2), next);
-      i++;
+    if (!arg.startsWith('--') || arg.length === 2) {
+      const hint = /^-[^-]/.test(arg) ? `; flags start with two dashes (--${arg.slice(1)})` : '; every setting is a flag (--name value)';
+      fail(`unexpected argument ${quoteValue(arg)}${hint}`);
     }
+    const eq = arg.indexOf('=');
+    const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
+    if (flags.has(name)) fail(`--${quoteValue(name).slice(1, -1)} is given twice`);
+    let value: string;
+    if (eq !== -1) value = arg.slice(eq + 1);
+    else {
+      const next = argv[i + 1];
+      const takesNext = next !== undefined && !next.startsWith('--') && (!booleans.has(name) || isBooleanText(next));
+      if (takesNext) {
+        value = next;
+        i++;
+      } else if (booleans.has(name)) value = 'true';
+      else fail(`--${quoteValue(name).slice(1, -1)} needs a value`);
+    }
+    flags.set(name, value);
   }
   return flags;
 }
