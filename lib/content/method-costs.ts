@@ -1,6 +1,6 @@
 import { totalParams } from '@/lib/peft/arch';
 import { compareMethods } from '@/lib/peft/compare';
-import { DEFAULT_SETUP, type TrainingSetup } from '@/lib/peft/cost/memory';
+import { DEFAULT_SETUP, type TrainingSetup } from '@/lib/peft/cost/setup';
 import type { MethodTraits } from '@/lib/peft/method-api/types';
 import { findModel } from '@/lib/peft/models';
 

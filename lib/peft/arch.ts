@@ -19,8 +19,11 @@ export type LinearRole =
   | 'cross.v'
   | 'cross.o'
   | 'mlp.in'
+  /** A gated FFN's gate, or its fused gate-and-up map (Phi-3's `gate_up_proj`, 2 × ffn wide). */
   | 'mlp.gate'
-  | 'mlp.out';
+  | 'mlp.out'
+  /** A mixture of experts' router (Mixtral's `block_sparse_moe.gate`), or Qwen2-MoE's shared-expert gate. */
+  | 'mlp.router';
 
 export interface LinearMap {
   /** The leaf module name, the last component of `path`, e.g. `q_proj`, `c_attn`, `wi_0`. */
@@ -37,6 +40,9 @@ export interface LinearMap {
   inFeatures: number;
   outFeatures: number;
   bias: boolean;
+  /** The share of tokens that pass through this map: top-k over the experts for an expert of a
+   * mixture-of-experts layer; 1 (absent) for every other map. Used for FLOPs and activations. */
+  activeShare?: number;
 }
 
 export interface Norm {
@@ -85,6 +91,18 @@ export interface Architecture {
   stacks: Stack[];
   /** Other parameters outside the stacks, named, e.g. OPT's embedding projections. */
   extraParams: { name: string; count: number }[];
+  /** Names of the modules outside the blocks as the model's HF implementation calls them, for
+   * `target_modules` and `modules_to_save` (`embed_tokens`, `lm_head`, `score`); absent for the toy. */
+  moduleNames?: ModuleNames;
+}
+
+export interface ModuleNames {
+  /** The token-embedding table: `embed_tokens`, `wte`, `shared`, `word_embeddings`. */
+  embedding: string;
+  /** The output projection to the vocabulary: `lm_head`, `embed_out`. */
+  lmHead: string;
+  /** The sequence-classification head of the family's *ForSequenceClassification: `score`, `classifier`. */
+  classifier: string;
 }
 
 export function linearParams(l: LinearMap): number {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SETUP } from './cost/memory';
+import { DEFAULT_SETUP } from './cost/setup';
 import { estimate } from './estimate';
 
 describe('peftTotal: the "all params" of HF PEFT’s print_trainable_parameters', () => {

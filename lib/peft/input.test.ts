@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cleanMessage, ECHO_LIMIT, hyperFromText, numberFromText, quoteValue, readBoolean, setupFromText } from './input';
+import { DEFAULT_SETUP, SETUP_FIELDS } from './cost/setup';
+import { cleanMessage, ECHO_LIMIT, hyperFromText, numberFromText, quoteValue, readBoolean, setupFromText, setupToText } from './input';
 import { findPeftMethod } from './registry';
 
 describe('numberFromText', () => {
@@ -50,14 +51,28 @@ describe('hyperFromText and setupFromText', () => {
     expect(hyperFromText(lora, { r: '' }).r).toBeNaN(); // blank: the range check phrases it
   });
 
-  const text = { batch: '4', seq: '256', precision: 'bf16', optimizer: 'adamw', checkpointing: false };
+  const text = { batch: '4', seq: '256', precision: 'bf16', optimizer: 'adamw', checkpointing: '0' };
 
   it('reads the setup with the same number and yes/no parser', () => {
     expect(setupFromText(text)).toMatchObject({ batchSize: 4, sequenceLength: 256, gradientCheckpointing: false });
     expect(() => setupFromText({ ...text, batch: '0x10' })).toThrow(/batch size must be a decimal number, got "0x10"/);
     expect(() => setupFromText({ ...text, seq: 'Infinity' })).toThrow(/sequence length must be a decimal number/);
-    expect(setupFromText({ ...text, checkpointing: true, checkpointingText: 'off' }).gradientCheckpointing).toBe(false);
-    expect(setupFromText({ ...text, checkpointingText: 'Yes' }).gradientCheckpointing).toBe(true);
-    expect(() => setupFromText({ ...text, checkpointingText: 'maybe' })).toThrow(/gradient checkpointing must be one of/);
+    expect(setupFromText({ ...text, checkpointing: 'off' }).gradientCheckpointing).toBe(false);
+    expect(setupFromText({ ...text, checkpointing: 'Yes' }).gradientCheckpointing).toBe(true);
+    expect(() => setupFromText({ ...text, checkpointing: 'maybe' })).toThrow(/gradient checkpointing must be one of/);
+  });
+
+  it('fills missing settings with the defaults, reads blanks of optional numbers as unset, and lists as comma-separated', () => {
+    expect(setupFromText({})).toEqual(DEFAULT_SETUP);
+    const s = setupFromText({ target: '128', mean: '', modules_to_save: ' lm_head, embed_tokens ,', chunked_loss: 'on', gpus: '8', sharding: 'zero3' });
+    expect(s).toMatchObject({ targetLength: 128, meanLength: null, modulesToSave: ['lm_head', 'embed_tokens'], chunkedLoss: true, gpus: 8, sharding: 'zero3' });
+  });
+
+  it('writes only what differs from the defaults, and reads back what it wrote', () => {
+    expect(setupToText(DEFAULT_SETUP)).toEqual({});
+    const s = { ...DEFAULT_SETUP, batchSize: 2, meanLength: 300, modulesToSave: ['score'], optimizerInBackward: true };
+    expect(setupToText(s)).toEqual({ batch: '2', mean: '300', modules_to_save: 'score', optimizer_in_backward: '1' });
+    expect(setupFromText(setupToText(s))).toEqual(s);
+    expect(Object.keys(setupToText(DEFAULT_SETUP, true))).toEqual(SETUP_FIELDS.map((f) => f.key));
   });
 });

@@ -1,4 +1,4 @@
-import type { Optimizer, Precision, TrainingSetup } from './cost/memory';
+import { DEFAULT_SETUP, SETUP_FIELDS, type TrainingSetup } from './cost/setup';
 import type { HyperValue, PeftMethod } from './method-api/types';
 
 /**
@@ -90,23 +90,51 @@ export function hyperFromText(method: PeftMethod, raw: Readonly<Record<string, s
   return out;
 }
 
-export interface SetupText {
-  batch: string;
-  seq: string;
-  precision: string;
-  optimizer: string;
-  checkpointing: boolean;
-  /** The checkpointing setting as typed (a URL's `checkpointing=…`) when it has not been read
-   * yet; read here, so a bad value is reported like any other bad setting. */
-  checkpointingText?: string | undefined;
+/** A training setup as text, keyed by `SETUP_FIELDS`' keys (`batch`, `seq`, `checkpointing`, …), as
+ * a URL query or CLI flags give it; missing keys take DEFAULT_SETUP's value. */
+export type SetupText = Readonly<Record<string, string | undefined>>;
+
+/** The setup that text describes. Numbers and yes/no words are read here; ranges and choices are
+ * checked by validateSetup, so every interface reports them alike. */
+export function setupFromText(text: SetupText): TrainingSetup {
+  const setup: Record<string, unknown> = { ...DEFAULT_SETUP };
+  for (const f of SETUP_FIELDS) {
+    const raw = text[f.key];
+    if (raw === undefined) continue;
+    const label = f.label.toLowerCase();
+    switch (f.kind) {
+      case 'int':
+        setup[f.field] = readNumber(label, raw);
+        break;
+      case 'optional-int':
+        setup[f.field] = raw.trim() === '' ? null : readNumber(label, raw);
+        break;
+      case 'choice':
+        setup[f.field] = raw.trim();
+        break;
+      case 'boolean':
+        setup[f.field] = readBoolean(label, raw);
+        break;
+      case 'list':
+        setup[f.field] = raw.split(',').map((m) => m.trim()).filter((m) => m !== '');
+        break;
+    }
+  }
+  return setup as unknown as TrainingSetup;
 }
 
-export function setupFromText(t: SetupText): TrainingSetup {
-  return {
-    batchSize: readNumber('batch size', t.batch),
-    sequenceLength: readNumber('sequence length', t.seq),
-    precision: t.precision as Precision,
-    optimizer: t.optimizer as Optimizer,
-    gradientCheckpointing: t.checkpointingText === undefined ? t.checkpointing : readBoolean('gradient checkpointing', t.checkpointingText),
-  };
+/** The text of every setting that differs from DEFAULT_SETUP (a short shareable URL); `all` for every setting. */
+export function setupToText(setup: TrainingSetup, all = false): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of SETUP_FIELDS) {
+    const value = setup[f.field];
+    const text = value === null ? '' : Array.isArray(value) ? value.join(',') : typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
+    const fallback = DEFAULT_SETUP[f.field];
+    const defaultText = fallback === null ? '' : Array.isArray(fallback) ? fallback.join(',') : typeof fallback === 'boolean' ? (fallback ? '1' : '0') : String(fallback);
+    if (all || text !== defaultText) out[f.key] = text;
+  }
+  return out;
 }
+
+/** Every text key of a setting. */
+export const SETUP_KEYS: readonly string[] = SETUP_FIELDS.map((f) => f.key);

@@ -1,9 +1,13 @@
 import type { Architecture, Stack } from '../arch';
-import { totalParams } from '../arch';
+import { layerParams, totalParams } from '../arch';
 import type { MethodConfig, MethodTraits, PeftMethod } from '../method-api/types';
+import { type MethodProfile, type TensorGroup, allWeightTensors, groupsSize, matmulParams, profileTrainable, tensorSize } from '../method-api/profile';
 import { layerActivationBytes } from './activations';
-import { baseWeightBytes } from './precision';
-import { type MethodProfile, type TensorGroup, matmulParams, profileTrainable, tensorSize } from '../method-api/profile';
+import { isPaged, optimizerStateOf } from './optimizer';
+import { baseWeightBytes, linearWeightParams } from './precision';
+import { DEFAULT_SETUP, type TrainingSetup, validateSetup } from './setup';
+import { shardAcrossGpus } from './sharding';
+import { taskModel } from './task';
 
 /**
  * Training memory, checkpoint size, training FLOPs and inference overhead of a PEFT method on an
@@ -11,29 +15,7 @@ import { type MethodProfile, type TensorGroup, matmulParams, profileTrainable, t
  * /about/cost-model/ (content/pages/cost-model.mdx); keep the two in step.
  */
 
-/** Precision of the frozen base weights. */
-export const PRECISIONS = ['fp32', 'bf16', 'fp16', 'int8', 'nf4'] as const;
-export const OPTIMIZERS = ['adamw', 'adamw-8bit', 'sgd', 'sgd-momentum', 'adafactor'] as const;
-export type Precision = (typeof PRECISIONS)[number];
-export type Optimizer = (typeof OPTIMIZERS)[number];
-
-export interface TrainingSetup {
-  batchSize: number;
-  sequenceLength: number;
-  precision: Precision;
-  optimizer: Optimizer;
-  gradientCheckpointing: boolean;
-}
-
-export const DEFAULT_SETUP: TrainingSetup = {
-  batchSize: 8,
-  sequenceLength: 512,
-  precision: 'bf16',
-  optimizer: 'adamw',
-  gradientCheckpointing: false,
-};
-
-/** All in bytes. */
+/** All in bytes, per GPU. */
 export interface MemoryBreakdown {
   weights: number;
   gradients: number;
@@ -42,10 +24,11 @@ export interface MemoryBreakdown {
   activations: number;
   overhead: number;
   total: number;
+  /** Held in CPU memory instead of the GPU's (offloaded optimizer state, weights, activations). */
+  cpu: number;
+  /** Of `optimizerState`, what a paged optimizer lets the driver evict to the CPU under pressure. */
+  pageable: number;
 }
-
-export const MAX_BATCH_SIZE = 65_536;
-export const MAX_SEQUENCE_LENGTH = 1_048_576;
 
 /** CUDA context and kernels: Hugging Face measured 1.3 GB on a V100 before any tensor was
  * allocated (transformers docs, "Model training anatomy"). */
@@ -53,129 +36,137 @@ export const OVERHEAD_FIXED_BYTES = 2 ** 30;
 /** Allocator fragmentation and short-lived buffers, as a share of everything else. */
 export const OVERHEAD_FRACTION = 0.1;
 
-/** Trainable scalars are held in fp32: PEFT upcasts fp16/bf16 adapter weights to fp32 by default
- * (`autocast_adapter_dtype=True`), and full fine-tuning keeps an fp32 master copy. */
-const TRAINABLE_BYTES = 4;
+/** Saved scalars are fp32, as trained. */
+const SAVED_BYTES = 4;
 
 /** The sequence a prompt-tuned model is served with, for the share of extra inference compute. */
 export const INFERENCE_REFERENCE_TOKENS = DEFAULT_SETUP.sequenceLength;
 
-/** Logits are kept in fp32 for the loss, as transformers' causal-LM heads upcast them. */
-const LOGIT_BYTES = 4;
-
-export function validateSetup(setup: TrainingSetup): void {
-  if (!isWholeIn(setup.batchSize, 1, MAX_BATCH_SIZE)) {
-    throw new RangeError(`batch size must be a whole number from 1 to ${MAX_BATCH_SIZE}`);
-  }
-  if (!isWholeIn(setup.sequenceLength, 1, MAX_SEQUENCE_LENGTH)) {
-    throw new RangeError(`sequence length must be a whole number from 1 to ${MAX_SEQUENCE_LENGTH}`);
-  }
-  if (!(PRECISIONS as readonly string[]).includes(setup.precision)) {
-    throw new RangeError(`precision must be one of ${PRECISIONS.join(', ')}`);
-  }
-  if (!(OPTIMIZERS as readonly string[]).includes(setup.optimizer)) {
-    throw new RangeError(`optimizer must be one of ${OPTIMIZERS.join(', ')}`);
-  }
-  if (typeof setup.gradientCheckpointing !== 'boolean') {
-    throw new RangeError('gradient checkpointing must be true or false');
-  }
-}
-
-function isWholeIn(v: unknown, min: number, max: number): boolean {
-  return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
-}
-
-/** A method that trains every weight of the base model (full fine-tuning) trains in mixed
- * precision with master weights; anything less keeps a frozen base. */
+/** A method that trains every weight of the base model (full fine-tuning). */
 function trainsWholeModel(arch: Architecture, profile: MethodProfile): boolean {
   return (profile.trainableInBase ?? 0) >= totalParams(arch);
 }
 
-/** Bytes per activation value: fp32 training keeps fp32 activations; every other precision
- * computes in 16-bit (the compute dtype of int8 and nf4 layers). */
-function activationBytesPerValue(precision: Precision): number {
-  return precision === 'fp32' ? 4 : 2;
+/** Bytes per activation value: an fp32 run keeps fp32 activations; every other recipe computes in
+ * 16-bit (also the compute dtype of int8 and nf4 layers). */
+function activationBytesPerValue(setup: TrainingSetup): number {
+  return setup.recipe === 'fp32' ? 4 : 2;
+}
+
+/** Bytes of a trained weight, its gradient and one optimizer-state value: bf16 in a pure-bf16 run,
+ * fp32 otherwise (PEFT upcasts adapter weights to fp32 by default, `autocast_adapter_dtype=True`). */
+function trainedBytes(setup: TrainingSetup): number {
+  return setup.recipe === 'pure-bf16' ? 2 : 4;
 }
 
 /**
- * Peak training memory, split by what holds it.
+ * Peak training memory per GPU, split by what holds it.
  *
- * Full fine-tuning has no frozen weights to quantize: with `int8` or `nf4` it is counted as bf16
- * mixed precision, the cheapest way it can actually run.
+ * Full fine-tuning has no frozen weights to quantize: with `int8` or `nf4` it is counted at 16 bits.
+ * Every formula is written out, with its sources, on /about/cost-model/.
  */
 export function trainingMemory(arch: Architecture, method: PeftMethod, config: MethodConfig, setup: TrainingSetup): MemoryBreakdown {
   validateSetup(setup);
-  const profile = method.profile(arch, config);
-  const trainable = profileTrainable(profile);
+  const task = taskModel(arch, setup);
+  const model = task.arch;
+  const profile = method.profile(model, config);
+  const whole = trainsWholeModel(model, profile);
+  const b = trainedBytes(setup);
+  const mixed = setup.recipe === 'mixed-bf16' || setup.recipe === 'mixed-fp16' || setup.recipe === 'amp';
+
+  // What the optimizer updates, as tensors: the method's own, plus the task head and
+  // modules_to_save (already part of the model when the whole model is trained).
+  const trainedTensors: TensorGroup[] = whole ? [...allWeightTensors(model), ...task.extraTrainable.slice(0, task.newParams > 0 ? 1 : 0)] : [...profile.tensors, ...task.extraTrainable];
+  const trainable = whole ? task.total : profileTrainable(profile) + groupsSize(task.extraTrainable);
 
   let weights: number;
-  let masterWeights: number;
+  let masterWeights = 0;
   let gradients: number;
-  if (trainsWholeModel(arch, profile)) {
-    const n = totalParams(arch);
-    const mixed = setup.precision !== 'fp32';
-    weights = (mixed ? 2 : 4) * n;
-    masterWeights = mixed ? 4 * n : 0;
-    gradients = (mixed ? 2 : 4) * n;
+  if (whole) {
+    // The site's one convention (ZeRO §3.1): mixed precision keeps 16-bit weights and gradients
+    // beside an fp32 master copy, 2 + 2 + 4 bytes, before the optimizer's state. PyTorch AMP
+    // keeps fp32 gradients instead (18 bytes with AdamW), a variant /about/cost-model/ labels.
+    // Pure bf16 keeps one bf16 copy of everything.
+    weights = (mixed ? 2 : b) * trainable;
+    masterWeights = mixed ? 4 * trainable : 0;
+    gradients = (mixed && setup.recipe !== 'amp' ? 2 : b) * trainable;
   } else {
     // A method may fix the base precision (QLoRA's NF4) whatever the setup says.
-    weights = baseWeightBytes(arch, method.traits.basePrecision ?? setup.precision, profile.trainableInBase ?? 0) + TRAINABLE_BYTES * trainable;
-    masterWeights = 0;
-    gradients = TRAINABLE_BYTES * trainable;
+    const precision = method.traits.basePrecision ?? setup.precision;
+    weights = baseWeightBytes(model, precision, profile.trainableInBase ?? 0) + b * trainable;
+    // Autocast casts an fp32 frozen weight to 16 bits for each matmul, and the copy is saved for
+    // the backward pass wherever the input needs a gradient (not when layers are recomputed).
+    if (precision === 'fp32' && mixed && method.traits.backpropThroughBackbone && !setup.gradientCheckpointing) weights += 2 * linearWeightParams(model);
+    gradients = b * trainable;
   }
-  const optimizerState = profile.tensors.reduce((sum, g) => sum + g.count * optimizerBytes(g, setup.optimizer), 0);
-  const activations = activationBytes(arch, method, config, profile, setup);
-  const rest = weights + masterWeights + gradients + optimizerState + activations;
+  if (setup.optimizerInBackward) {
+    // Each gradient is applied and freed as soon as it is complete: at most one tensor's at a time.
+    gradients = b * Math.max(0, ...trainedTensors.map((g) => tensorSize(g.shape)));
+  }
+  const optimizerState = optimizerStateOf(trainedTensors, setup.optimizer, b);
+  const act = activationBytes(model, method, config, profile, setup, task.logitsPerToken);
+  const sharded = shardAcrossGpus(
+    { weights, masterWeights, gradients, optimizerState, activations: act.gpu, cpu: act.cpu },
+    { largestLayerWeights: 2 * Math.max(0, ...model.stacks.map(layerParams)), ddpBuckets: setup.gpus > 1 && setup.sharding === 'ddp' },
+    setup,
+  );
+  const rest = sharded.weights + sharded.masterWeights + sharded.gradients + sharded.optimizerState + sharded.activations;
   // Whole bytes, so totals add up exactly in every display.
   const overhead = Math.round(OVERHEAD_FIXED_BYTES + OVERHEAD_FRACTION * rest);
-  return { weights, gradients, optimizerState, masterWeights, activations, overhead, total: rest + overhead };
+  return { ...sharded, overhead, total: rest + overhead, pageable: isPaged(setup.optimizer) ? sharded.optimizerState : 0 };
 }
 
-/** Optimizer state of one tensor. */
-function optimizerBytes(g: TensorGroup, optimizer: Optimizer): number {
-  const n = tensorSize(g.shape);
-  switch (optimizer) {
-    case 'adamw':
-      return 8 * n;
-    case 'adamw-8bit':
-      // bitsandbytes keeps 32-bit state for tensors under 4,096 elements; otherwise two 8-bit
-      // states, each with one fp32 absolute maximum per block of 256 values.
-      return n < 4096 ? 8 * n : 2 * n + 2 * 4 * Math.ceil(n / 256);
-    case 'sgd':
-      return 0;
-    case 'sgd-momentum':
-      return 4 * n;
-    case 'adafactor': {
-      // Factored second moment (Shazeer & Stern, 2018): a row and a column vector for a matrix,
-      // the full vector otherwise; no first moment (beta1 unset, the default).
-      const [rows, cols] = g.shape;
-      return g.shape.length === 2 && rows !== undefined && cols !== undefined ? 4 * (rows + cols) : 4 * n;
-    }
-  }
+/** Tokens each stack's layers see per sequence, and the keys its cross-attention reads. */
+function stackTokens(arch: Architecture, method: PeftMethod, config: MethodConfig, setup: TrainingSetup): { tokens: number; crossKeys: number }[] {
+  const source = (setup.meanLength ?? setup.sequenceLength) + (method.traits.addedTokens?.(config) ?? 0);
+  const encoderDecoder = arch.stacks.some((s) => s.kind === 'encoder') && arch.stacks.some((s) => s.kind === 'decoder');
+  const target = setup.targetLength ?? setup.meanLength ?? setup.sequenceLength;
+  return arch.stacks.map((s) => (encoderDecoder && s.kind === 'decoder' ? { tokens: target, crossKeys: source } : { tokens: source, crossKeys: 0 }));
 }
 
-function activationBytes(arch: Architecture, method: PeftMethod, config: MethodConfig, profile: MethodProfile, setup: TrainingSetup): number {
-  const tokens = setup.sequenceLength + (method.traits.addedTokens?.(config) ?? 0);
+/**
+ * Activations per GPU (and in CPU memory when offloaded) for the micro-batch, plus the loss's
+ * logits. Logits over the vocabulary are held in 16 bits as the head computes them, again in fp32
+ * for the loss, and as the log-softmax the cross-entropy saves (fp32): 2 + 4 + 4 bytes each with
+ * 16-bit activations. A chunked loss upcasts one chunk of eight at a time (torchtune's
+ * `CEWithChunkedOutputLoss`).
+ */
+function activationBytes(arch: Architecture, method: PeftMethod, config: MethodConfig, profile: MethodProfile, setup: TrainingSetup, logitsPerToken: number): { gpu: number; cpu: number } {
+  const bpv = activationBytesPerValue(setup);
   const extraKeys = method.traits.addedKeyValues?.(config) ?? 0;
-  const bpv = activationBytesPerValue(setup.precision);
-  const logits = LOGIT_BYTES * tokens * arch.vocabSize;
-  const own = (s: Stack) => bpv * tokens * (profile.extraActivationValues?.(s, tokens) ?? 0);
-  let kept: number;
+  const lengths = stackTokens(arch, method, config, setup);
+  const outputTokens = lengths[lengths.length - 1]?.tokens ?? setup.sequenceLength;
+  const fp32Work = bpv < 4 ? 8 : 4;
+  const logitBytes = bpv + (setup.chunkedLoss ? fp32Work / 8 : fp32Work);
+  const logits = logitsPerToken > 0 ? logitBytes * outputTokens * logitsPerToken : 4 * setup.numLabels;
+  const own = (s: Stack, tokens: number) => bpv * tokens * (profile.extraActivationValues?.(s, tokens) ?? 0);
+
+  let layers: number[]; // bytes each layer keeps, in order
+  let recompute = 0; // the layer being recomputed under checkpointing
   if (method.traits.backpropThroughBackbone) {
-    const perLayer = arch.stacks.map((s) => layerActivationBytes(arch, s, tokens, bpv, extraKeys) + own(s));
+    const full = arch.stacks.map((s, i) => {
+      const { tokens, crossKeys } = lengths[i] ?? { tokens: setup.sequenceLength, crossKeys: 0 };
+      return layerActivationBytes(arch, s, { tokens, extraKeys, crossKeys, bytesPerValue: bpv, kernel: setup.attention, fp32Softmax: setup.recipe !== 'pure-bf16' && setup.recipe !== 'fp32' }) + own(s, tokens);
+    });
     if (setup.gradientCheckpointing) {
       // Only each layer's input is kept; the layer being recomputed holds its full set.
-      const inputs = arch.stacks.reduce((sum, s) => sum + s.layers * bpv * tokens * arch.hiddenSize, 0);
-      kept = inputs + Math.max(0, ...perLayer);
+      layers = arch.stacks.flatMap((s, i) => Array<number>(s.layers).fill(bpv * (lengths[i]?.tokens ?? 0) * arch.hiddenSize));
+      recompute = Math.max(0, ...full);
     } else {
-      kept = arch.stacks.reduce((sum, s, i) => sum + s.layers * (perLayer[i] ?? 0), 0);
+      layers = arch.stacks.flatMap((s, i) => Array<number>(s.layers).fill(full[i] ?? 0));
     }
   } else {
     // No gradient enters the backbone, so none of its activations are kept: only the method's
     // own modules' (a side network's).
-    kept = arch.stacks.reduce((sum, s) => sum + s.layers * own(s), 0);
+    layers = arch.stacks.flatMap((s, i) => Array<number>(s.layers).fill(own(s, lengths[i]?.tokens ?? 0)));
   }
-  return setup.batchSize * (kept + logits);
+  const kept = layers.reduce((a, v) => a + v, 0);
+  const batch = setup.batchSize;
+  if (!setup.activationOffloading) return { gpu: batch * (kept + recompute + logits), cpu: 0 };
+  // Offloaded activations wait in CPU memory; the GPU holds the layer in use and the next one,
+  // brought back ahead of time.
+  const onGpu = 2 * Math.max(0, ...layers);
+  return { gpu: batch * (onGpu + recompute + logits), cpu: batch * Math.max(0, kept - onGpu) };
 }
 
 /**
@@ -183,8 +174,8 @@ function activationBytes(arch: Architecture, method: PeftMethod, config: MethodC
  * in the dtype they were trained in, fp32 by default; for full fine-tuning this is the whole
  * model in fp32 (a bf16 export would be half).
  */
-export function checkpointBytes(arch: Architecture, method: PeftMethod, config: MethodConfig): number {
-  return TRAINABLE_BYTES * method.savedParams(arch, config);
+export function checkpointBytes(arch: Architecture, method: PeftMethod, config: MethodConfig, extraSaved = 0): number {
+  return SAVED_BYTES * (method.savedParams(arch, config) + extraSaved);
 }
 
 /**
