@@ -27,7 +27,8 @@ const modulePathsSchema = z
     'cross.v': modulePath.optional(),
     'cross.o': modulePath.optional(),
     'mlp.gate': modulePath.optional(),
-    'mlp.in': modulePath,
+    /** Required, except beside a fused gate-and-up map (ffn.fusedGateUp). */
+    'mlp.in': modulePath.optional(),
     'mlp.out': modulePath,
   })
   .strict();
@@ -76,7 +77,28 @@ const modelSchema = z
     /** Layers per stack. An encoder and a decoder together make the decoder's layers cross-attend. */
     layers: perStack(count),
     attention: z.object({ heads: count, kvHeads: count, headDim: count }).strict(),
-    ffn: z.object({ size: count, kind: z.enum(['plain', 'gated']), activation: name }).strict(),
+    /** size: the FFN width (of one expert in a mixture of experts). fusedGateUp: the gate and up
+     * projections are one map of twice that width (Phi-3's gate_up_proj), given as mlp.gate. */
+    ffn: z.object({ size: count, kind: z.enum(['plain', 'gated']), activation: name, fusedGateUp: z.literal(true).optional() }).strict(),
+    /**
+     * A mixture of experts replacing the FFN: `experts` copies of the FFN maps, of which `active`
+     * run per token, at `path`.N.<the mlp.* paths> (Mixtral: block_sparse_moe.experts.N.w1), and a
+     * router (hidden → experts, no bias) at `router`. Qwen2-MoE adds a shared expert, always active,
+     * at `shared.path` with its own width and a one-output gate.
+     */
+    moe: z
+      .object({
+        experts: count,
+        active: count,
+        path: modulePath,
+        router: modulePath,
+        shared: z.object({ path: modulePath, size: count, gate: modulePath }).strict().optional(),
+      })
+      .strict()
+      .optional(),
+    /** Norms over one head (head dim wide) in each layer, after the first layer norm: Qwen3's and
+     * Gemma 3's self_attn.q_norm and self_attn.k_norm. */
+    headNorms: z.array(name).min(1).optional(),
     /**
      * The path of each linear map inside one transformer block, by role, as HF transformers names the
      * module relative to the block (`self_attn.q_proj`, `attention.output.dense`, `mlp.c_proj`). In
@@ -95,6 +117,8 @@ const modelSchema = z
     finalNorm: name.nullable(),
     /** T5's relative position bias: a buckets × heads table in the first layer of each stack. */
     relativeAttentionBuckets: count.optional(),
+    /** UMT5: every layer's self-attention has its own relative position bias table. */
+    relativeAttentionPerLayer: z.literal(true).optional(),
     extras: z
       .object({
         /** BERT's token-type embedding rows. */
@@ -105,6 +129,12 @@ const modelSchema = z
         pooler: name.optional(),
         /** OPT-350m's word_embed_proj_dim: embeddings this wide, with project_in/project_out maps. */
         embedProjection: count.optional(),
+        /** DeBERTa-v2's encoder.rel_embeddings: this many rows of hidden size. */
+        relativeEmbeddings: count.optional(),
+        /** DeBERTa-v2's norm of those rows (norm_rel_ebd "layer_norm"): encoder.LayerNorm. */
+        relativeEmbeddingNorm: name.optional(),
+        /** DeBERTa-v2's encoder.conv: a Conv1d (hidden → hidden, kernel, groups) with bias and a LayerNorm. */
+        encoderConv: z.object({ kernel: count, groups: count }).strict().optional(),
       })
       .strict()
       .optional(),
@@ -120,6 +150,18 @@ const modelSchema = z
     }
     if (!fused && separate.length !== 3) {
       ctx.addIssue({ code: 'custom', message: 'expected attn.q, attn.k and attn.v (or a fused attn.qkv)', path: ['modules'] });
+    }
+    if ((mods['mlp.in'] === undefined) !== (m.ffn.fusedGateUp === true)) {
+      ctx.addIssue({ code: 'custom', message: 'expected an mlp.in map, unless the gate and up maps are fused (ffn.fusedGateUp)', path: ['modules', 'mlp.in'] });
+    }
+    if (m.ffn.fusedGateUp && m.ffn.kind !== 'gated') {
+      ctx.addIssue({ code: 'custom', message: 'only a gated FFN has fused gate and up maps', path: ['ffn', 'fusedGateUp'] });
+    }
+    if (m.moe && m.moe.active > m.moe.experts) {
+      ctx.addIssue({ code: 'custom', message: 'a token cannot use more experts than there are', path: ['moe', 'active'] });
+    }
+    if (m.relativeAttentionPerLayer && m.relativeAttentionBuckets === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'a per-layer relative bias needs relativeAttentionBuckets', path: ['relativeAttentionPerLayer'] });
     }
     if ((m.ffn.kind === 'gated') !== (mods['mlp.gate'] !== undefined)) {
       ctx.addIssue({ code: 'custom', message: 'a gated FFN has an mlp.gate map and a plain one has none', path: ['modules', 'mlp.gate'] });

@@ -55,6 +55,15 @@ const REQUIRED = [
   'Qwen/Qwen2.5-7B',
   'google/gemma-2-2b',
   'google/gemma-2-9b',
+  'meta-llama/Llama-3.3-70B-Instruct',
+  'Qwen/Qwen3-0.6B',
+  'Qwen/Qwen3-8B',
+  'google/gemma-3-1b-pt',
+  'microsoft/Phi-3-mini-4k-instruct',
+  'microsoft/phi-4',
+  'mistralai/Mixtral-8x7B-v0.1',
+  'microsoft/deberta-v3-base',
+  'microsoft/deberta-v3-large',
 ];
 
 describe('models dataset', () => {
@@ -168,6 +177,38 @@ describe('models dataset', () => {
     expect(opt.extraParams.filter((e) => e.name.startsWith('project_')).map((e) => e.count)).toEqual([512 * 1024, 1024 * 512]);
     expect(opt.stacks[0]?.finalNorm).toBeNull();
     expect(findModel('bigscience/bloom-560m').arch.extraParams).toEqual([{ name: 'word_embeddings_layernorm', count: 2048 }]);
+  });
+
+  it('describes the newer families: Mixtral experts and router, Phi-3 fused maps, Qwen3 and Gemma 3 per-head norms, DeBERTa-v3 relative embeddings', () => {
+    const mixtral = findModel('mistralai/Mixtral-8x7B-v0.1').arch.stacks[0]!;
+    expect(mixtral.linears.filter((l) => l.name === 'w2').map((l) => [l.path, l.inFeatures, l.outFeatures, l.activeShare])).toEqual(
+      Array.from({ length: 8 }, (_, i) => [`block_sparse_moe.experts.${i}.w2`, 14336, 4096, 0.25]),
+    );
+    expect(mixtral.linears.filter((l) => l.role === 'mlp.router').map((l) => [l.path, l.outFeatures])).toEqual([['block_sparse_moe.gate', 8]]);
+    // LoRA on w1 trains every expert's w1, as HF PEFT's suffix match does.
+    expect(loraParams(findModel('mistralai/Mixtral-8x7B-v0.1').arch, ['w1'], 8)).toBe(32 * 8 * 8 * (4096 + 14336));
+    const phi = findModel('microsoft/Phi-3-mini-4k-instruct').arch.stacks[0]!;
+    expect(phi.linears.map((l) => [l.path, l.role, l.outFeatures])).toEqual([
+      ['self_attn.qkv_proj', 'attn.qkv', 9216],
+      ['self_attn.o_proj', 'attn.o', 3072],
+      ['mlp.gate_up_proj', 'mlp.gate', 16384],
+      ['mlp.down_proj', 'mlp.out', 3072],
+    ]);
+    expect(findModel('google/gemma-3-1b-pt').arch.stacks[0]!.norms.map((n) => n.size)).toEqual([1152, 256, 256, 1152, 1152, 1152]);
+    expect(findModel('Qwen/Qwen3-8B').arch.stacks[0]!.norms.map((n) => n.name)).toEqual(['input_layernorm', 'self_attn.q_norm', 'self_attn.k_norm', 'post_attention_layernorm']);
+    expect(findModel('microsoft/deberta-v3-large').arch.extraParams.find((e) => e.name === 'encoder.rel_embeddings')?.count).toBe(512 * 1024);
+    expect(findModel('microsoft/deberta-v3-base').arch.moduleNames).toEqual({ embedding: 'word_embeddings', lmHead: 'lm_predictions.lm_head', classifier: 'classifier' });
+  });
+
+  it('rejects a fused gate without the fused flag, and more active experts than experts', () => {
+    const data = structuredClone(raw) as { models: Record<string, unknown>[] };
+    const phi = data.models.findIndex((m) => m.id === 'microsoft/phi-4');
+    (data.models[phi]!.ffn as Record<string, unknown>).fusedGateUp = undefined;
+    expect(() => parseModels(data, 'x.json')).toThrow(new RegExp(`field "models\\.${phi}\\.modules\\.mlp\\.in"`));
+    const moe = structuredClone(raw) as { models: Record<string, unknown>[] };
+    const mixtral = moe.models.findIndex((m) => m.id === 'mistralai/Mixtral-8x7B-v0.1');
+    (moe.models[mixtral]!.moe as Record<string, unknown>).active = 9;
+    expect(() => parseModels(moe, 'x.json')).toThrow(new RegExp(`field "models\\.${mixtral}\\.moe\\.active"`));
   });
 
   it("reproduces HF PEFT's documented LoRA example: Llama-2-7B, r=8 on q_proj,v_proj → 4,194,304", () => {

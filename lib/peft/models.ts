@@ -1,5 +1,5 @@
 import raw from '@/content/data/models.json';
-import type { Architecture, Attention, LinearMap, LinearRole, Norm, Stack } from './arch';
+import type { Architecture, Attention, LinearMap, LinearRole, ModuleNames, Norm, Stack } from './arch';
 import { quoteValue } from './input';
 import type { ModelEntry } from './models-schema';
 
@@ -34,6 +34,39 @@ export const LINEAR_ROLES = [
 
 export const STACK_KINDS = ['encoder', 'decoder'] as const;
 
+/**
+ * The modules outside the blocks, as each family's HF transformers implementation names them:
+ * the token embedding, the vocabulary projection (for encoders, the masked-LM head's, which the
+ * counted base model lacks) and the *ForSequenceClassification head.
+ */
+const DECODER_NAMES: ModuleNames = { embedding: 'embed_tokens', lmHead: 'lm_head', classifier: 'score' };
+const T5_NAMES: ModuleNames = { embedding: 'shared', lmHead: 'lm_head', classifier: 'classification_head' };
+export const FAMILY_MODULE_NAMES: Readonly<Record<string, ModuleNames>> = {
+  t5: T5_NAMES,
+  'flan-t5': T5_NAMES,
+  mt0: T5_NAMES,
+  umt5: T5_NAMES,
+  gpt2: { embedding: 'wte', lmHead: 'lm_head', classifier: 'score' },
+  bert: { embedding: 'word_embeddings', lmHead: 'cls.predictions.decoder', classifier: 'classifier' },
+  roberta: { embedding: 'word_embeddings', lmHead: 'lm_head.decoder', classifier: 'classifier' },
+  'deberta-v2': { embedding: 'word_embeddings', lmHead: 'lm_predictions.lm_head', classifier: 'classifier' },
+  opt: DECODER_NAMES,
+  bloom: { embedding: 'word_embeddings', lmHead: 'lm_head', classifier: 'score' },
+  falcon: { embedding: 'word_embeddings', lmHead: 'lm_head', classifier: 'score' },
+  'gpt-neox': { embedding: 'embed_in', lmHead: 'embed_out', classifier: 'score' },
+  llama: DECODER_NAMES,
+  mistral: DECODER_NAMES,
+  mixtral: DECODER_NAMES,
+  qwen2: DECODER_NAMES,
+  'qwen2-moe': DECODER_NAMES,
+  qwen3: DECODER_NAMES,
+  'qwen3-moe': DECODER_NAMES,
+  gemma: DECODER_NAMES,
+  gemma2: DECODER_NAMES,
+  gemma3: DECODER_NAMES,
+  phi3: DECODER_NAMES,
+};
+
 export interface ModelInfo {
   /** Hugging Face id. */
   id: string;
@@ -52,15 +85,50 @@ export interface ModelInfo {
   arch: Architecture;
   /** For a chat/instruct variant: the id of the listed model whose architecture it shares. */
   baseId?: string;
+  /** For a model read from a config.json (lib/peft/hf-config.ts): the fields it was built from,
+   * which encodeArchitectureParam puts in a shareable link. */
+  hfConfig?: Readonly<Record<string, unknown>>;
 }
 
-function hasBias(entry: ModelEntry, role: LinearRole): boolean {
+function hasBias(entry: ModelEntry, role: (typeof LINEAR_ROLES)[number]): boolean {
   return Array.isArray(entry.bias) ? entry.bias.includes(role) : entry.bias;
 }
 
 /** The last component of a dotted module path: `self_attn.q_proj` → `q_proj`. */
 function leafName(path: string): string {
   return path.slice(path.lastIndexOf('.') + 1);
+}
+
+type ModuleRole = (typeof LINEAR_ROLES)[number];
+const FFN_ROLES: readonly ModuleRole[] = ['mlp.gate', 'mlp.in', 'mlp.out'];
+
+/** The maps of one FFN of width `f` whose paths start with `prefix` (empty for the block's own FFN). */
+function ffnLinears(entry: ModelEntry, prefix: string, f: number, activeShare?: number): LinearMap[] {
+  const h = entry.hiddenSize;
+  const shapes: Record<string, [number, number]> = {
+    'mlp.gate': [h, entry.ffn.fusedGateUp ? 2 * f : f],
+    'mlp.in': [h, f],
+    'mlp.out': [f, h],
+  };
+  const linears: LinearMap[] = [];
+  for (const role of FFN_ROLES) {
+    const leaf = entry.modules[role];
+    if (leaf === undefined) continue;
+    const path = prefix + leaf;
+    const [inFeatures, outFeatures] = shapes[role]!;
+    linears.push({ name: leafName(path), path, role, inFeatures, outFeatures, bias: hasBias(entry, role), ...(activeShare === undefined ? {} : { activeShare }) });
+  }
+  return linears;
+}
+
+/** A mixture of experts' maps: the router, every expert's FFN (with its share of tokens), then a shared expert and its gate. */
+function moeLinears(entry: ModelEntry, moe: NonNullable<ModelEntry['moe']>): LinearMap[] {
+  const h = entry.hiddenSize;
+  const router = (path: string, outFeatures: number): LinearMap => ({ name: leafName(path), path, role: 'mlp.router', inFeatures: h, outFeatures, bias: false });
+  const linears = [router(moe.router, moe.experts)];
+  for (let i = 0; i < moe.experts; i++) linears.push(...ffnLinears(entry, `${moe.path}.${i}.`, entry.ffn.size, moe.active / moe.experts));
+  if (moe.shared) linears.push(...ffnLinears(entry, `${moe.shared.path}.`, moe.shared.size), router(moe.shared.gate, 1));
+  return linears;
 }
 
 /** The linear maps of one layer of a stack, in the order the layer applies them. */
@@ -70,7 +138,7 @@ function stackLinears(entry: ModelEntry, cross: boolean): LinearMap[] {
   const q = heads * headDim;
   const kv = kvHeads * headDim;
   const f = entry.ffn.size;
-  const shapes: Record<LinearRole, [number, number]> = {
+  const shapes: Record<ModuleRole, [number, number]> = {
     'attn.q': [h, q],
     'attn.k': [h, kv],
     'attn.v': [h, kv],
@@ -84,15 +152,25 @@ function stackLinears(entry: ModelEntry, cross: boolean): LinearMap[] {
     'mlp.in': [h, f],
     'mlp.out': [f, h],
   };
+  // The FFN's maps come from ffnLinears below (an expert's paths differ from the block's).
   const linears: LinearMap[] = [];
   for (const role of LINEAR_ROLES) {
     if (!cross && role.startsWith('cross.')) continue;
+    if (FFN_ROLES.includes(role)) continue;
     const path = entry.modules[role];
     if (path === undefined) continue;
     const [inFeatures, outFeatures] = shapes[role];
     linears.push({ name: leafName(path), path, role, inFeatures, outFeatures, bias: hasBias(entry, role) });
   }
+  linears.push(...(entry.moe ? moeLinears(entry, entry.moe) : ffnLinears(entry, '', f)));
   return linears;
+}
+
+/** One layer's norms: the listed ones, with the per-head norms (q_norm, k_norm) after the first. */
+function layerNorms(entry: ModelEntry, names: readonly string[]): Norm[] {
+  const norms = names.map((n) => makeNorm(entry, n));
+  const perHead = (entry.headNorms ?? []).map((n) => ({ ...makeNorm(entry, n), size: entry.attention.headDim }));
+  return [...norms.slice(0, 1), ...perHead, ...norms.slice(1)];
 }
 
 function makeNorm(entry: ModelEntry, normName: string): Norm {
@@ -116,10 +194,12 @@ export function toArchitecture(entry: ModelEntry): Architecture {
       attention,
       crossAttention: cross ? { ...attention } : null,
       linears: stackLinears(entry, cross),
-      norms: norms.map((n) => makeNorm(entry, n)),
+      norms: layerNorms(entry, norms),
       finalNorm: entry.finalNorm === null ? null : makeNorm(entry, entry.finalNorm),
-      // T5: relative_attention_bias (buckets × heads) sits in the first layer's self-attention only.
-      extraParams: entry.relativeAttentionBuckets === undefined ? 0 : entry.relativeAttentionBuckets * attention.heads,
+      // T5: relative_attention_bias (buckets × heads) sits in the first layer's self-attention
+      // only; UMT5 gives every layer its own.
+      extraParams:
+        entry.relativeAttentionBuckets === undefined ? 0 : entry.relativeAttentionBuckets * attention.heads * (entry.relativeAttentionPerLayer ? layers : 1),
     });
   }
 
@@ -135,6 +215,16 @@ export function toArchitecture(entry: ModelEntry): Architecture {
     const p = x.embedProjection;
     extraParams.push({ name: 'project_in', count: p * h }, { name: 'project_out', count: h * p });
   }
+  if (x?.relativeEmbeddings !== undefined) extraParams.push({ name: 'encoder.rel_embeddings', count: x.relativeEmbeddings * h });
+  if (x?.relativeEmbeddingNorm !== undefined) {
+    const n = makeNorm(entry, x.relativeEmbeddingNorm);
+    extraParams.push({ name: x.relativeEmbeddingNorm, count: n.size * (n.bias ? 2 : 1) });
+  }
+  if (x?.encoderConv !== undefined) {
+    const { kernel, groups } = x.encoderConv;
+    extraParams.push({ name: 'encoder.conv.conv', count: h * (h / groups) * kernel + h }, { name: 'encoder.conv.LayerNorm', count: 2 * h });
+  }
+  const moduleNames = FAMILY_MODULE_NAMES[entry.family];
 
   return {
     id: entry.id,
@@ -148,6 +238,7 @@ export function toArchitecture(entry: ModelEntry): Architecture {
     lmHeadBias: entry.lmHeadBias,
     stacks,
     extraParams,
+    ...(moduleNames ? { moduleNames: { ...moduleNames } } : {}),
   };
 }
 

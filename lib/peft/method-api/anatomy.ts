@@ -1,6 +1,7 @@
 import type { Architecture, LinearRole, Stack } from '../arch';
 import { matchingLinears } from '../arch';
 import type { Sublayer } from '../model/hooks';
+import { targetsOutside } from './outside';
 
 /**
  * Where a method attaches inside a transformer block, in one vocabulary shared by the method
@@ -64,6 +65,8 @@ export const ROLE_PARTS: Record<LinearRole, readonly BlockPart[]> = {
   'mlp.in': ['ffn.up'],
   'mlp.gate': ['ffn.up'],
   'mlp.out': ['ffn.down'],
+  // A mixture of experts' router reads the FFN's input, where the up projections do.
+  'mlp.router': ['ffn.up'],
 };
 
 /** Where a module acting on a sublayer's output (an adapter) is drawn. */
@@ -75,9 +78,21 @@ export function inBlockOrder(parts: Iterable<BlockPart>): BlockPart[] {
   return BLOCK_PARTS.filter((p) => set.has(p));
 }
 
-/** The parts covered by the linear maps `targets` selects in an architecture. */
+/** The parts covered by the linear maps `targets` selects in an architecture, and the embedding
+ * and the LM head when `targets` name them (see outside.ts). */
 export function targetParts(arch: Architecture, targets: readonly string[]): BlockPart[] {
-  return inBlockOrder(arch.stacks.flatMap((s) => matchingLinears(s, targets).flatMap((l) => ROLE_PARTS[l.role])));
+  const parts = arch.stacks.flatMap((s) => matchingLinears(s, targets).flatMap((l) => ROLE_PARTS[l.role]));
+  if (targetsOutside(arch, targets, 'embedding')) parts.push('embedding');
+  if (targetsOutside(arch, targets, 'lmHead')) parts.push('head');
+  return inBlockOrder(parts);
+}
+
+/** The parts holding the biases of the linear maps `targets` selects (HF PEFT's `bias='lora_only'`:
+ * the biases of the wrapped modules; an LM head's bias when the head is targeted). */
+export function targetBiasParts(arch: Architecture, targets: readonly string[]): BlockPart[] {
+  const parts = arch.stacks.flatMap((s) => matchingLinears(s, targets).flatMap((l) => (l.bias ? ROLE_PARTS[l.role] : [])));
+  if (arch.lmHeadBias && targetsOutside(arch, targets, 'lmHead')) parts.push('head');
+  return inBlockOrder(parts);
 }
 
 /** The parts covered by every linear map of the blocks (QLoRA quantizes all of them). */
