@@ -63,7 +63,8 @@ export function groupsSize(groups: readonly TensorGroup[]): number {
   return groups.reduce((sum, g) => sum + g.count * tensorSize(g.shape), 0);
 }
 
-const embeddingWidth = (arch: Architecture) => arch.embeddingSize ?? arch.hiddenSize;
+/** Width of the token-embedding table, a tied LM head and the LM head's input. */
+export const embeddingWidth = (arch: Architecture): number => arch.embeddingSize ?? arch.hiddenSize;
 
 /**
  * Scalars in the matrices every token is multiplied by in a forward pass: the linear maps of all

@@ -5,7 +5,9 @@ import type { ModelHooks } from '../model/hooks';
 import type { Batch } from '../model/tasks';
 import type { ToyModel } from '../model/transformer';
 import type { Attachment } from './anatomy';
+import type { OutsideModule } from './outside';
 import type { MethodProfile } from './profile';
+import type { PythonValue } from './python';
 
 /**
  * What a method file is written against. A method declares its hyperparameters once (they type
@@ -32,14 +34,22 @@ export type HyperParam<K extends string = string> =
       defaultRoles: readonly LinearRole[];
       fallbackRoles?: readonly LinearRole[];
       byFamily?: Readonly<Record<string, readonly string[]>>;
-    });
+      /** Modules outside the blocks it may also name (`embed_tokens`, `lm_head`, from
+       * `arch.moduleNames`), where HF PEFT's method can wrap them. */
+      outside?: readonly OutsideModule[];
+    })
+  /** Per-module values of the numeric hyperparameter `of`, as HF PEFT's `rank_pattern` and
+   * `alpha_pattern`: text `q_proj=16,v_proj=4`, keys matched as regular expressions against the
+   * end of the names of the modules `targets` selects (see pattern.ts). Resolved to its
+   * normalised text; '' for none. */
+  | (HyperBase<K> & { kind: 'pattern'; of: string; targets: string; integer: boolean; min: number; max: number; default: '' });
 
 export type HyperValue = number | string | readonly string[];
 export type MethodConfig = Readonly<Record<string, HyperValue>>;
 
 /** The config type a list of hyperparameters describes: `config.r` is a number, `config.targets` a list. */
 export type ConfigOf<H extends readonly HyperParam[]> = {
-  readonly [P in H[number] as P['key']]: P extends { kind: 'int' | 'number' } ? number : P extends { kind: 'choice' } ? string : readonly string[];
+  readonly [P in H[number] as P['key']]: P extends { kind: 'int' | 'number' } ? number : P extends { kind: 'choice' | 'pattern' } ? string : readonly string[];
 };
 
 /** What the memory, storage and inference models need to know about a method beyond its shapes. */
@@ -117,6 +127,26 @@ export interface LineageLink {
   where: string;
 }
 
+/**
+ * How HF PEFT builds the same method with the same count: its config class and arguments
+ * (`lib/peft/export.ts` renders them as a Python snippet). Arguments left undefined are omitted.
+ */
+export interface PeftExport {
+  /** The class in `peft`, e.g. `LoraConfig`. */
+  configClass: string;
+  args: Readonly<Record<string, PythonValue | undefined>>;
+  /** Arguments of transformers' `BitsAndBytesConfig` when the base is loaded quantized (QLoRA). */
+  quantization?: Readonly<Record<string, PythonValue>>;
+  /** One or two sentences where HF PEFT's count or behaviour differs from ours for this config. */
+  note?: string;
+}
+
+/** What an export may need to know about the training run. */
+export interface PeftRun {
+  /** Optimizer steps of the run (AdaLoRA's required `total_step`). */
+  totalSteps?: number;
+}
+
 /** What a method file declares; `defineMethod` derives the counts from `profile`. */
 export interface MethodDefinition<C extends MethodConfig> {
   /** The id in the survey taxonomy (content/data/taxonomy.json). */
@@ -138,6 +168,12 @@ export interface MethodDefinition<C extends MethodConfig> {
   /** The tensors it trains and saves and the compute and activations it adds, on any architecture. */
   profile(arch: Architecture, config: C): MethodProfile;
   apply(model: ToyModel, config: C, options?: { seed?: number }): AppliedMethod;
+  /** One sentence when the method trains nothing on `arch` with `config` ("BitFit trains bias
+   * vectors, and Llama 2 7B has none."), else null; `checkApplies` throws it. */
+  notApplicable?(arch: Architecture, config: C): string | null;
+  /** The HF PEFT config that reproduces this method and its count; absent for methods HF PEFT
+   * does not have (and for full fine-tuning, which needs no PEFT). */
+  peft?(config: C, arch: Architecture, run?: PeftRun): PeftExport;
 }
 
 export interface PeftMethod<C extends MethodConfig = MethodConfig> extends MethodDefinition<C> {

@@ -13,13 +13,14 @@ methodContract(adalora, {
   configs: [
     { initR: 4, targetR: 2, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'fc1', 'fc2'], tinit: 0.2, tfinal: 0.2, deltaT: 2 },
     { initR: 3, targetR: 3, targets: ['mlp.fc2'], orthReg: 0 },
+    { initR: 3, targetR: 2, targets: ['q_proj', 'fc1'], bias: 'lora_only' },
   ],
 });
 
 beforeAll(useTestBackend);
 
 type AdaConfig = Parameters<typeof adalora.apply>[1];
-const configFor = (arch: ToyModel['arch'], input: Record<string, number | string[]> = {}) => resolveConfig<AdaConfig>(adalora, arch, input);
+const configFor = (arch: ToyModel['arch'], input: Record<string, number | string | string[]> = {}) => resolveConfig<AdaConfig>(adalora, arch, input);
 
 /** Nonzero singular values (entries of every e), over all targets. */
 function nonzeroValues(trainable: readonly tf.Variable[]): number {
@@ -193,5 +194,28 @@ describe('AdaLoRA on real models', () => {
     // RoBERTa's q, k, v and the three dense maps of each layer
     const roberta = findModel('roberta-base').arch;
     expect(matchingLinears(roberta.stacks[0]!, configFor(roberta).targets)).toHaveLength(6);
+  });
+});
+
+describe('AdaLoRA on the LM head and with biases', () => {
+  const llama = findModel('meta-llama/Llama-2-7b-hf').arch;
+
+  it('adapts the LM head as the Linear(4,096 → 32,000) it is: 12 × (4,096 + 32,000 + 1) = 433,164 more than q, v', () => {
+    const config = configFor(llama, { targets: ['q_proj', 'v_proj', 'lm_head'] });
+    expect(adalora.trainableParams(llama, config)).toBe(6_292_224 + 12 * (4_096 + 32_000 + 1));
+    // The saved checkpoint keeps the target rank 8 there too.
+    expect(adalora.savedParams(llama, config)).toBe(4_194_816 + 8 * (4_096 + 32_000 + 1));
+  });
+
+  it('refuses the embedding, which HF PEFT’s AdaLoRA cannot wrap', () => {
+    expect(() => configFor(llama, { targets: ['embed_tokens'] })).toThrow(/^Target modules cannot include the token embedding "embed_tokens": only linear maps of the blocks$/);
+  });
+
+  it("trains and saves the biases bias = 'lora_only' picks: BERT query and value, 12 × 2 × 768 = 18,432", () => {
+    const bert = findModel('bert-base-uncased').arch;
+    const none = adalora.trainableParams(bert, configFor(bert, { targets: ['query', 'value'] }));
+    const config = configFor(bert, { targets: ['query', 'value'], bias: 'lora_only' });
+    expect(adalora.trainableParams(bert, config) - none).toBe(18_432);
+    expect(adalora.savedParams(bert, config) - adalora.savedParams(bert, configFor(bert, { targets: ['query', 'value'] }))).toBe(18_432);
   });
 });

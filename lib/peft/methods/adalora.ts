@@ -1,9 +1,12 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { matchingLinears } from '../arch';
 import { attachAll, targetParts } from '../method-api/anatomy';
+import { BIAS_HYPERPARAM, biasAttachments, toyTrainedBiases, trainedBiases } from '../method-api/bias';
+import { targetsOutside } from '../method-api/outside';
+import { peftTargetModules } from '../method-api/peft-export';
 import { defineMethod } from '../method-api/define';
 import { deltaWeights } from '../method-api/delta-weight';
-import { type TensorGroup, groupsSize } from '../method-api/profile';
+import { type TensorGroup, embeddingWidth, groupsSize } from '../method-api/profile';
 import { toyTargetSites } from '../method-api/toy-sites';
 import { disposeAll, normalVariable, zerosVariable } from '../model/params';
 import { createRng } from '../model/random';
@@ -44,6 +47,9 @@ import type { TF } from '../model/transformer';
  * (in + out + 1) per target when the budget is spread evenly (exact when all targets have the same
  * shape; otherwise it depends on where the budget lands).
  */
+/** The run length an AdaLoRA export assumes when none is given (HF PEFT requires one). */
+export const ADALORA_EXPORT_STEPS = 1000;
+
 export const adalora = defineMethod({
   id: 'adalora',
   name: 'AdaLoRA',
@@ -84,6 +90,9 @@ export const adalora = defineMethod({
         gemma2: ['q_proj', 'v_proj'],
         qwen2: ['q_proj', 'v_proj'],
       },
+      // HF PEFT's AdaLoRA wraps Linear (and Conv1D, Conv2d) modules only, so the LM head but not
+      // the embedding (`AdaLoraModel._create_new_module` raises for anything else).
+      outside: ['lmHead'],
     },
     { key: 'tinit', label: 'Warm-up share t_i', help: 'Share of the steps trained at the initial rank before pruning starts (HF tinit, in steps there).', kind: 'number', min: 0, max: 0.45, default: 0 },
     { key: 'tfinal', label: 'Final share t_f', help: 'Share of the steps trained with the final rank pattern fixed (HF tfinal, in steps there).', kind: 'number', min: 0, max: 0.45, default: 0 },
@@ -91,6 +100,7 @@ export const adalora = defineMethod({
     { key: 'beta1', label: 'β₁ (sensitivity)', help: 'Smoothing of the sensitivity |w·g| (HF beta1).', kind: 'number', min: 0.01, max: 0.99, default: 0.85 },
     { key: 'beta2', label: 'β₂ (uncertainty)', help: 'Smoothing of its fluctuation (HF beta2).', kind: 'number', min: 0.01, max: 0.99, default: 0.85 },
     { key: 'orthReg', label: 'Orthogonality weight γ', help: 'Weight of the penalty pushing P and Q towards orthonormality (HF orth_reg_weight).', kind: 'number', min: 0, max: 10, default: 0.5 },
+    BIAS_HYPERPARAM,
   ],
   // The toy's run is a few hundred steps: a tenth to warm up, the last quarter at the final ranks.
   // α = 32 as in HF PEFT's AdaLoRA seq2seq example; HF's default 8 (scale 8/12) learns slowly.
@@ -98,30 +108,55 @@ export const adalora = defineMethod({
   toyLearningRate: 2e-2,
   traits: { backpropThroughBackbone: true, inference: 'mergeable' },
   lineage: [{ id: 'lora', how: 'writes the low-rank update as PΛQ and prunes its rank by importance', where: 'abstract' }],
-  anatomy: (arch, { initR, targets }) => attachAll(targetParts(arch, targets), 'added', `update PΛQ of rank ${initR}, pruned while training`),
-  profile(arch, { initR, targetR, targets }) {
+  anatomy: (arch, { initR, targets, bias }) => [
+    ...attachAll(targetParts(arch, targets), 'added', `update PΛQ of rank ${initR}, pruned while training`),
+    ...biasAttachments(arch, bias, targets),
+  ],
+  profile(arch, { initR, targetR, targets, bias }) {
     const kept = Math.min(targetR, initR);
     const tensors: TensorGroup[] = [];
     const saved: TensorGroup[] = [];
     let addedMatmul = 0;
     let inferenceMatmul = 0;
-    for (const s of arch.stacks) {
-      for (const l of matchingLinears(s, targets)) {
-        tensors.push({ shape: [l.inFeatures, initR], count: s.layers }, { shape: [initR], count: s.layers }, { shape: [initR, l.outFeatures], count: s.layers });
-        saved.push({ shape: [l.inFeatures, kept], count: s.layers }, { shape: [kept], count: s.layers }, { shape: [kept, l.outFeatures], count: s.layers });
-        addedMatmul += s.layers * initR * (l.inFeatures + l.outFeatures);
-        inferenceMatmul += s.layers * kept * (l.inFeatures + l.outFeatures);
-      }
+    const maps = arch.stacks.flatMap((s) => matchingLinears(s, targets).map((l) => ({ inFeatures: l.inFeatures, outFeatures: l.outFeatures, count: s.layers })));
+    // The LM head is a Linear(width → vocab) like any other target.
+    if (targetsOutside(arch, targets, 'lmHead')) maps.push({ inFeatures: embeddingWidth(arch), outFeatures: arch.vocabSize, count: 1 });
+    for (const { inFeatures, outFeatures, count } of maps) {
+      tensors.push({ shape: [inFeatures, initR], count }, { shape: [initR], count }, { shape: [initR, outFeatures], count });
+      saved.push({ shape: [inFeatures, kept], count }, { shape: [kept], count }, { shape: [kept, outFeatures], count });
+      addedMatmul += count * initR * (inFeatures + outFeatures);
+      inferenceMatmul += count * kept * (inFeatures + outFeatures);
     }
+    const biases = trainedBiases(arch, bias, targets);
     return {
-      tensors,
-      saved,
+      tensors: [...tensors, ...biases],
+      saved: [...saved, ...biases],
+      trainableInBase: groupsSize(biases),
       addedMatmul,
       inferenceMatmul,
       // x·A and (x·A)⊙e (r values each per token) are kept for the gradients of e and B.
       extraActivationValues: (stack) => matchingLinears(stack, targets).length * 2 * initR,
     };
   },
+  // HF PEFT's AdaLoraConfig counts steps where we count shares of the run, and requires
+  // total_step; tinit and tfinal become our shares of it, rounded down as `phases` does.
+  peft: (c, arch, { totalSteps = ADALORA_EXPORT_STEPS } = {}) => ({
+    configClass: 'AdaLoraConfig',
+    args: {
+      init_r: c.initR,
+      target_r: c.targetR,
+      lora_alpha: c.alpha,
+      target_modules: peftTargetModules(arch, c.targets),
+      tinit: Math.floor(c.tinit * totalSteps),
+      tfinal: Math.floor(c.tfinal * totalSteps),
+      deltaT: c.deltaT,
+      beta1: c.beta1,
+      beta2: c.beta2,
+      orth_reg_weight: c.orthReg,
+      total_step: totalSteps,
+      bias: c.bias,
+    },
+  }),
   apply(model, config, { seed = 0 } = {}) {
     const tf = model.tf;
     const { initR, alpha, targets } = config;
@@ -139,11 +174,12 @@ export const adalora = defineMethod({
       };
     });
     const trainable = triplets.flatMap((t) => [t.a, t.e, t.b]);
+    const biases = toyTrainedBiases(model, config.bias, targets);
     const allocator = new RankAllocator(tf, triplets, config);
     const eye = tf.tidy(() => tf.keep(tf.eye(initR)));
     const { orthReg } = config;
     return {
-      trainable,
+      trainable: [...trainable, ...biases],
       hooks: delta.hooks,
       merge: delta.merge,
       unmerge: delta.unmerge,

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { checkApplies, notApplicableReason } from '../method-api/config';
 import { findModel } from '../models';
 import { ToyModel } from '../model/transformer';
 import { methodContract } from '../testing/contract';
@@ -18,8 +19,19 @@ describe('BitFit', () => {
     expect(names.every((n) => n.endsWith('.bias'))).toBe(true);
   });
 
-  it('finds nothing to train in a model without biases', () => {
-    expect(bitfit.trainableParams(findModel('meta-llama/Llama-2-7b-hf').arch, {})).toBe(0);
+  it('finds nothing to train in a model without biases, and says so instead of a count of 0', () => {
+    const llama = findModel('meta-llama/Llama-2-7b-hf').arch;
+    expect(bitfit.trainableParams(llama, {})).toBe(0);
     expect(bitfit.trainableParams(findModel('t5-large').arch, {})).toBe(0);
+    expect(bitfit.notApplicable!(llama, {})).toBe('BitFit trains bias vectors, and Llama 2 7B has none.');
+    expect(() => checkApplies(bitfit, llama, {})).toThrow(new RangeError('BitFit trains bias vectors, and Llama 2 7B has none.'));
+    expect(notApplicableReason(bitfit, findModel('t5-large').arch, {})).toMatch(/^BitFit trains bias vectors, and T5.* has none\.$/);
+  });
+
+  it('applies to BERT, whose maps and LayerNorms have biases', () => {
+    const bert = findModel('bert-base-uncased').arch;
+    expect(bitfit.notApplicable!(bert, {})).toBeNull();
+    expect(() => checkApplies(bitfit, bert, {})).not.toThrow();
+    expect(bitfit.trainableParams(bert, {})).toBe(101_376);
   });
 });

@@ -15,6 +15,7 @@ export const bitfit = defineMethod({
   traits: { backpropThroughBackbone: true, inference: 'unchanged' },
   lineage: [],
   anatomy: (arch) => attachAll(biasParts(arch), 'trained', 'biases only'),
+  notApplicable: (arch) => (biasTensors(arch).length === 0 ? `BitFit trains bias vectors, and ${arch.name} has none.` : null),
   profile(arch) {
     const tensors = biasTensors(arch);
     return { tensors, trainableInBase: groupsSize(tensors) };

@@ -1,8 +1,10 @@
 import type * as tfTypes from '@tensorflow/tfjs';
-import { type LinearMap, linearMatches, matchingLinears } from '../arch';
+import { type Architecture, type LinearMap, linearMatches, matchingLinears } from '../arch';
 import { type Attachment, ROLE_PARTS } from '../method-api/anatomy';
 import { defineMethod } from '../method-api/define';
 import { deltaWeights, weightBackup } from '../method-api/delta-weight';
+import { peftTargetModules } from '../method-api/peft-export';
+import type { PeftExport } from '../method-api/types';
 import type { TensorGroup } from '../method-api/profile';
 import { siteKey, toyTargetSites } from '../method-api/toy-sites';
 import { disposeAll } from '../model/params';
@@ -56,6 +58,27 @@ const FEEDFORWARD_BY_FAMILY: Readonly<Record<string, readonly string[]>> = {
 const isFeedforward = (l: LinearMap, feedforward: readonly string[]) => feedforward.some((t) => linearMatches(l, t));
 /** The length of a map's learned vector: its input width if feed-forward, else its output width. */
 const vectorSize = (l: LinearMap, feedforward: readonly string[]) => (isFeedforward(l, feedforward) ? l.inFeatures : l.outFeatures);
+
+/**
+ * HF PEFT's IA3Config for the same settings. HF requires `feedforward_modules` to be a subset of
+ * `target_modules` (as strings), so the feed-forward list is written as the target names whose
+ * maps are all feed-forward here; a target name that selects maps of both kinds cannot be written
+ * that way and gets a note.
+ */
+export function ia3Export(arch: Architecture, targets: readonly string[], feedforward: readonly string[]): PeftExport {
+  const names = peftTargetModules(arch, targets);
+  const linears = arch.stacks.flatMap((s) => s.linears);
+  const kinds = names.map((t) => {
+    const ff = linears.filter((l) => linearMatches(l, t)).map((l) => isFeedforward(l, feedforward));
+    return { t, all: ff.every(Boolean), some: ff.some(Boolean) };
+  });
+  const mixed = kinds.filter((k) => k.some && !k.all).map((k) => k.t);
+  return {
+    configClass: 'IA3Config',
+    args: { target_modules: names, feedforward_modules: kinds.filter((k) => k.all).map((k) => k.t) },
+    ...(mixed.length > 0 ? { note: `HF PEFT cannot treat only some of the maps ${mixed.join(', ')} selects as feed-forward; name them by their paths to match this count.` } : {}),
+  };
+}
 
 /**
  * (IA)³ (Liu et al., 2022): learned vectors, initialised to ones, rescale activations channel by
@@ -115,6 +138,7 @@ export const ia3 = defineMethod({
       extraActivationValues: (stack) => matchingLinears(stack, targets).reduce((n, l) => n + vectorSize(l, feedforward), 0),
     };
   },
+  peft: ({ targets, feedforward }, arch) => ia3Export(arch, targets, feedforward),
   apply(model, { targets, feedforward }) {
     const tf = model.tf;
     const stack = model.arch.stacks[0]!;

@@ -1,12 +1,122 @@
 import type * as tfTypes from '@tensorflow/tfjs';
-import { matchingLinears } from '../arch';
-import { attachAll, targetParts } from '../method-api/anatomy';
+import { type Architecture, matchingLinears } from '../arch';
+import { type Attachment, attachAll, targetParts } from '../method-api/anatomy';
+import { BIAS_HYPERPARAM, biasAttachments, toyTrainedBiases, trainedBiases } from '../method-api/bias';
 import { defineMethod } from '../method-api/define';
 import { deltaWeights } from '../method-api/delta-weight';
-import { type TensorGroup, groupsSize } from '../method-api/profile';
+import { targetsOutside } from '../method-api/outside';
+import { patternRecord, patternValue, readPattern } from '../method-api/pattern';
+import { peftTargetModules } from '../method-api/peft-export';
+import { type TensorGroup, embeddingWidth, groupsSize } from '../method-api/profile';
 import { toyTargetSites } from '../method-api/toy-sites';
+import type { PeftExport } from '../method-api/types';
 import { disposeAll, uniformVariable, zerosVariable } from '../model/params';
 import { createRng } from '../model/random';
+import type { ToyModel } from '../model/transformer';
+import type { AppliedMethod } from '../method-api/types';
+
+/** LoRA's options beyond r, α and targets, shared with QLoRA (both are HF PEFT's LoraConfig). */
+export const LORA_OPTIONS = [
+  BIAS_HYPERPARAM,
+  {
+    key: 'rankPattern',
+    label: 'Rank pattern',
+    help: 'Other ranks for some targets (HF PEFT rank_pattern), as q_proj=16,v_proj=4: each key is a regular expression matched against the end of a module path, the first match wins; the rest use r.',
+    kind: 'pattern',
+    of: 'r',
+    targets: 'targets',
+    integer: true,
+    min: 1,
+    max: 1024,
+    default: '',
+  },
+  {
+    key: 'alphaPattern',
+    label: 'Alpha pattern',
+    help: 'Other α for some targets (HF PEFT alpha_pattern), written like the rank pattern; the rest use α.',
+    kind: 'pattern',
+    of: 'alpha',
+    targets: 'targets',
+    integer: false,
+    min: 0.01,
+    max: 4096,
+    default: '',
+  },
+] as const;
+
+/** The config LoRA's profile, apply and export read (QLoRA's is the same). */
+export interface LoraLikeConfig {
+  r: number;
+  alpha: number;
+  targets: readonly string[];
+  bias: string;
+  rankPattern: string;
+  alphaPattern: string;
+}
+
+/**
+ * What LoRA trains: for each targeted linear map (in × out), A (in × r) and B (r × out); on the
+ * token embedding (HF PEFT's lora.Embedding), lora_embedding_A (r × vocab) and lora_embedding_B
+ * (width × r); on the LM head, a Linear(width → vocab), so width·r + r·vocab. r is the rank
+ * pattern's value for the module where a key matches. With tied embeddings HF PEFT warns and,
+ * unless `ensure_weight_tying=True`, gives the embedding and the head separate adapters, both
+ * trained: counted so here. Biases per `bias`.
+ */
+export function loraProfile(arch: Architecture, { r, targets, bias, rankPattern }: LoraLikeConfig) {
+  const ranks = readPattern(rankPattern);
+  const rankOf = (name: string) => patternValue(ranks, name, r);
+  const tensors: TensorGroup[] = [];
+  let addedMatmul = 0;
+  for (const s of arch.stacks) {
+    for (const l of matchingLinears(s, targets)) {
+      const rr = rankOf(l.path);
+      tensors.push({ shape: [l.inFeatures, rr], count: s.layers }, { shape: [rr, l.outFeatures], count: s.layers });
+      addedMatmul += s.layers * rr * (l.inFeatures + l.outFeatures);
+    }
+  }
+  const names = arch.moduleNames;
+  const width = embeddingWidth(arch);
+  if (names && targetsOutside(arch, targets, 'embedding')) {
+    const rr = rankOf(names.embedding);
+    tensors.push({ shape: [rr, arch.vocabSize], count: 1 }, { shape: [width, rr], count: 1 });
+    // A is looked up, not multiplied; B multiplies the r values of every token.
+    addedMatmul += width * rr;
+  }
+  if (names && targetsOutside(arch, targets, 'lmHead')) {
+    const rr = rankOf(names.lmHead);
+    tensors.push({ shape: [width, rr], count: 1 }, { shape: [rr, arch.vocabSize], count: 1 });
+    addedMatmul += rr * (width + arch.vocabSize);
+  }
+  const biases = trainedBiases(arch, bias, targets);
+  return {
+    tensors: [...tensors, ...biases],
+    trainableInBase: groupsSize(biases),
+    addedMatmul,
+    // x·A (r values per token) is kept for the gradient of B; x itself is already kept by the
+    // frozen map it feeds. (The embedding's and the head's r values per token are outside the
+    // layers and left out.)
+    extraActivationValues: (stack: Architecture['stacks'][number]) => matchingLinears(stack, targets).reduce((n, l) => n + rankOf(l.path), 0),
+  };
+}
+
+/** HF PEFT's LoraConfig for the same settings (QLoRA adds its BitsAndBytesConfig). */
+export function loraExport(c: LoraLikeConfig, arch: Architecture): PeftExport {
+  const tiedTarget = arch.tiedEmbeddings && (targetsOutside(arch, c.targets, 'lmHead') || targetsOutside(arch, c.targets, 'embedding'));
+  return {
+    configClass: 'LoraConfig',
+    args: {
+      r: c.r,
+      lora_alpha: c.alpha,
+      target_modules: peftTargetModules(arch, c.targets),
+      bias: c.bias,
+      rank_pattern: c.rankPattern ? patternRecord(c.rankPattern) : undefined,
+      alpha_pattern: c.alphaPattern ? patternRecord(c.alphaPattern) : undefined,
+    },
+    ...(tiedTarget
+      ? { note: `${arch.name} ties its LM head to the token embedding: HF PEFT warns, and unless ensure_weight_tying=True it gives the embedding and the head separate adapters, as counted here.` }
+      : {}),
+  };
+}
 
 /**
  * LoRA (Hu et al., 2022): a frozen linear map W gains a trainable low-rank update,
@@ -28,52 +138,51 @@ export const lora = defineMethod({
       // HF PEFT's defaults: q and v, or the fused qkv map (GPT-2's c_attn, BLOOM's query_key_value).
       defaultRoles: ['attn.q', 'attn.v'],
       fallbackRoles: ['attn.qkv'],
+      outside: ['embedding', 'lmHead'],
     },
+    ...LORA_OPTIONS,
   ],
   toyLearningRate: 5e-3,
   traits: { backpropThroughBackbone: true, inference: 'mergeable' },
   // LoRA §1: it takes from Aghajanyan et al. that fine-tuning has a low intrinsic dimension and
   // hypothesises that the weight change has a low "intrinsic rank".
   lineage: [{ id: 'intrinsic-said', how: 'takes the low intrinsic dimension of fine-tuning as the reason a low-rank update suffices', where: '§1' }],
-  anatomy: (arch, { r, targets }) => attachAll(targetParts(arch, targets), 'added', `rank-${r} update BA`),
-  profile(arch, { r, targets }) {
-    const tensors: TensorGroup[] = [];
-    for (const s of arch.stacks) {
-      for (const l of matchingLinears(s, targets)) {
-        tensors.push({ shape: [l.inFeatures, r], count: s.layers }, { shape: [r, l.outFeatures], count: s.layers });
-      }
-    }
-    return {
-      tensors,
-      addedMatmul: groupsSize(tensors),
-      // x·A (r values per token) is kept for the gradient of B; x itself is already kept by the
-      // frozen map it feeds.
-      extraActivationValues: (stack) => matchingLinears(stack, targets).length * r,
-    };
-  },
-  apply(model, { r, alpha, targets }, { seed = 0 } = {}) {
-    const tf = model.tf;
-    const scale = alpha / r;
-    const rng = createRng(seed);
-    const factors: tfTypes.Variable[] = [];
-    const delta = deltaWeights(model, toyTargetSites(model, targets), (site) => {
-      const a = uniformVariable(tf, rng, [site.inFeatures, r], 1 / Math.sqrt(site.inFeatures));
-      const b = zerosVariable(tf, [r, site.outFeatures]);
-      factors.push(a, b);
-      return {
-        matrix: () => tf.mul(tf.matMul(a, b), scale),
-        forward: (x) => tf.mul(tf.matMul(tf.matMul(x, a), b), scale),
-      };
-    });
-    return {
-      trainable: factors,
-      hooks: delta.hooks,
-      merge: delta.merge,
-      unmerge: delta.unmerge,
-      dispose: () => {
-        delta.dispose();
-        disposeAll(factors);
-      },
-    };
-  },
+  anatomy: loraAnatomy,
+  profile: loraProfile,
+  peft: loraExport,
+  apply: applyLora,
 });
+
+export function loraAnatomy(arch: Architecture, { r, targets, bias, rankPattern }: LoraLikeConfig): Attachment[] {
+  return [...attachAll(targetParts(arch, targets), 'added', rankPattern ? 'low-rank update BA' : `rank-${r} update BA`), ...biasAttachments(arch, bias, targets)];
+}
+
+/** LoRA on the toy: per-module rank and α from the patterns (HF PEFT's scaling α/r per module). */
+export function applyLora(model: ToyModel, { r, alpha, targets, bias, rankPattern, alphaPattern }: LoraLikeConfig, { seed = 0 }: { seed?: number } = {}): AppliedMethod {
+  const tf = model.tf;
+  const [ranks, alphas] = [readPattern(rankPattern), readPattern(alphaPattern)];
+  const rng = createRng(seed);
+  const factors: tfTypes.Variable[] = [];
+  const biases = toyTrainedBiases(model, bias, targets);
+  const delta = deltaWeights(model, toyTargetSites(model, targets), (site) => {
+    const rr = patternValue(ranks, site.path, r);
+    const scale = patternValue(alphas, site.path, alpha) / rr;
+    const a = uniformVariable(tf, rng, [site.inFeatures, rr], 1 / Math.sqrt(site.inFeatures));
+    const b = zerosVariable(tf, [rr, site.outFeatures]);
+    factors.push(a, b);
+    return {
+      matrix: () => tf.mul(tf.matMul(a, b), scale),
+      forward: (x) => tf.mul(tf.matMul(tf.matMul(x, a), b), scale),
+    };
+  });
+  return {
+    trainable: [...factors, ...biases],
+    hooks: delta.hooks,
+    merge: delta.merge,
+    unmerge: delta.unmerge,
+    dispose: () => {
+      delta.dispose();
+      disposeAll(factors);
+    },
+  };
+}

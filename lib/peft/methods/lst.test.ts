@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { trainingMemory, DEFAULT_SETUP } from '../cost/memory';
+import { trainingMemory } from '../cost/memory';
+import { DEFAULT_SETUP } from '../cost/setup';
 import { resolveConfig } from '../method-api/config';
 import { stopGradient } from '../method-api/stop-gradient';
 import { findModel } from '../models';

@@ -104,6 +104,9 @@ export function sideBlock(arch: Architecture, stack: Stack, r: number): SideBloc
         return [hidden, narrow(outF, r)];
       case 'mlp.out':
         return [narrow(inF, r), hidden];
+      case 'mlp.router':
+        // A router's output is one score per expert, not a width: the side block keeps the experts.
+        return [hidden, outF];
     }
   };
   return {

@@ -5,6 +5,7 @@ import { cayleyNeumann, skewParamCount, skewSymmetric } from '../method-api/lina
 import { defineMethod } from '../method-api/define';
 import { deltaWeights } from '../method-api/delta-weight';
 import type { TensorGroup } from '../method-api/profile';
+import { peftTargetModules } from '../method-api/peft-export';
 import { toyTargetSites } from '../method-api/toy-sites';
 import { disposeAll, zerosVariable } from '../model/params';
 import type { TF } from '../model/transformer';
@@ -141,6 +142,22 @@ export const oft = defineMethod({
     // which the backbone keeps already.
     return { tensors, addedMatmul };
   },
+  // Our r and block size mean HF's r and oft_block_size (blocks per map, and their size); HF
+  // takes exactly one non-zero, so the other is written as 0: r when r is set (ours wins then),
+  // else the block size. Both are moved to a divisor of in_features the same way.
+  peft: ({ r, blockSize, neumannTerms, targets }, arch) => ({
+    configClass: 'OFTConfig',
+    args: {
+      r,
+      oft_block_size: r > 0 ? 0 : blockSize,
+      target_modules: peftTargetModules(arch, targets),
+      use_cayley_neumann: true,
+      num_cayley_neumann_terms: neumannTerms,
+    },
+    ...(arch.family === 'gpt2'
+      ? { note: 'HF PEFT\'s OFT wraps nn.Linear only, and GPT-2\'s maps are Conv1D modules: it refuses these targets, where this count treats them as the Linear maps they are.' }
+      : {}),
+  }),
   apply(model, { r, blockSize, neumannTerms, targets }) {
     const tf = model.tf;
     const params: tfTypes.Variable[] = [];

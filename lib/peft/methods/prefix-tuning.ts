@@ -33,6 +33,28 @@ export function prefixModules(arch: Architecture): PrefixModule[] {
 }
 
 /**
+ * Where HF PEFT's PrefixTuningConfig counts differently from us. HF builds one PrefixEncoder
+ * (peft/tuners/prefix_tuning/model.py) of width token_dim, which `_prepare_prompt_learning_config`
+ * sets to kv heads × head size for a model with grouped-query attention and to hidden_size
+ * otherwise: E (l × token_dim), Linear(token_dim → m), Linear(m → L·2·token_dim), or l × L·2·token_dim
+ * without the projection. On a one-stack model whose keys are as wide as its hidden states this is
+ * our count; with grouped-query attention and the MLP, HF's E and first Linear are narrower; an
+ * encoder–decoder model gets one encoder in HF and three modules here.
+ */
+function hfPrefixNote(arch: Architecture, l: number, mlp: boolean, m: number): string | null {
+  const [stack, ...more] = arch.stacks;
+  if (!stack) return null;
+  if (more.length > 0) {
+    return `HF PEFT's PrefixTuningConfig builds one prefix encoder for an encoder–decoder model, where this count follows the AdapterHub layout the survey measured (one per attention kind), so the count it prints differs.`;
+  }
+  const tokenDim = stack.attention.kvHeads * stack.attention.headDim;
+  const out = stack.layers * 2 * tokenDim;
+  const hf = mlp ? l * tokenDim + tokenDim * m + m + m * out + out : l * out;
+  const ours = prefixTuning.trainableParams(arch, { tokens: l, projection: mlp ? 'mlp' : 'none', bottleneck: m });
+  return hf === ours ? null : `HF PEFT's prefix encoder is ${tokenDim} wide on ${arch.name} (its key width), so it trains ${hf.toLocaleString('en-US')} parameters where this count is ${ours.toLocaleString('en-US')}.`;
+}
+
+/**
  * Prefix-Tuning (Li & Liang, 2021): every attention layer gets l trained key and l trained value
  * vectors in front of its own, which all real tokens attend to; the model stays frozen. With the
  * 'mlp' projection (the paper's reparametrisation, §4.3) the prefixes of a module come from
@@ -96,6 +118,14 @@ export const prefixTuning = defineMethod({
       inferenceMatmul: 0,
     };
   },
+  peft: ({ tokens: l, projection, bottleneck: m }, arch) => ({
+    configClass: 'PrefixTuningConfig',
+    args: { num_virtual_tokens: l, prefix_projection: projection === 'mlp', encoder_hidden_size: projection === 'mlp' ? m : undefined },
+    ...(() => {
+      const note = hfPrefixNote(arch, l, projection === 'mlp', m);
+      return note ? { note } : {};
+    })(),
+  }),
   apply(model, { tokens: l, projection, bottleneck: m }, { seed = 0 } = {}) {
     const tf = model.tf;
     const rng = createRng(seed);

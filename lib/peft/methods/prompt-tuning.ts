@@ -20,6 +20,10 @@ export const promptTuning = defineMethod({
   lineage: [{ id: 'prefix-tuning', how: 'a simplification: trained vectors before the input only, not in every layer', where: 'abstract' }],
   anatomy: (_arch, { tokens }): Attachment[] => [{ part: 'input', kind: 'added', note: `${tokens} trained prompt vectors` }],
   profile: (arch, { tokens }) => ({ tensors: [{ shape: [tokens, arch.hiddenSize], count: arch.stacks.length }] }),
+  // HF PEFT's PromptEmbedding holds num_virtual_tokens × num_transformer_submodules rows (2 with
+  // task_type SEQ_2_SEQ_LM, which the export sets for an encoder–decoder model); SAMPLE_VOCAB
+  // starts them as copies of random vocabulary embeddings, as here.
+  peft: ({ tokens }) => ({ configClass: 'PromptTuningConfig', args: { num_virtual_tokens: tokens, prompt_tuning_init: 'SAMPLE_VOCAB' } }),
   apply(model, { tokens }, { seed = 0 } = {}) {
     const tf = model.tf;
     const rng = createRng(seed);

@@ -1,10 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { totalParams } from '../arch';
-import { DEFAULT_SETUP, trainingMemory } from '../cost/memory';
+import { trainingMemory } from '../cost/memory';
+import { DEFAULT_SETUP } from '../cost/setup';
 import { NF4_BITS_PER_WEIGHT, baseWeightBytes, linearWeightParams } from '../cost/precision';
 import { resolveConfig, toyConfig } from '../method-api/config';
 import { findModel } from '../models';
 import { ToyModel } from '../model/transformer';
+import { lora } from './lora';
 import { LLAMA_65B } from '../testing/architectures';
 import { fixedBatch, loadShippedModel, logitsOf, maxAbsDiff, methodContract, trainerFor } from '../testing/contract';
 import { TINY_DIMS, useTestBackend } from '../testing/tf-test';
@@ -24,7 +26,13 @@ import {
   qlora,
 } from './qlora';
 
-methodContract(qlora, { configs: [{ r: 2, alpha: 4, targets: ['q_proj', 'fc2'] }, { r: 3, targets: ['mlp.fc1'] }] });
+methodContract(qlora, {
+  configs: [
+    { r: 2, alpha: 4, targets: ['q_proj', 'fc2'] },
+    { r: 3, targets: ['mlp.fc1'] },
+    { r: 2, targets: ['q_proj', 'fc2'], rankPattern: 'fc2=4', alphaPattern: 'q_proj=8', bias: 'lora_only' },
+  ],
+});
 
 beforeAll(useTestBackend);
 
@@ -223,7 +231,14 @@ describe('QLoRA on real models', () => {
   const perRank = 4 * (4096 + 4096) + 3 * (4096 + 11008);
 
   it('defaults to LoRA r = 64, α = 16 on every linear map (fused qkv included), as the paper’s code', () => {
-    expect(resolveConfig(qlora, llama)).toEqual({ r: 64, alpha: 16, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] });
+    expect(resolveConfig(qlora, llama)).toEqual({
+      r: 64,
+      alpha: 16,
+      targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'],
+      bias: 'none',
+      rankPattern: '',
+      alphaPattern: '',
+    });
     expect(resolveConfig(qlora, findModel('gpt2').arch).targets).toEqual(['c_attn', 'attn.c_proj', 'c_fc', 'mlp.c_proj']);
     expect(resolveConfig(qlora, findModel('bigscience/bloom-560m').arch).targets).toEqual(['query_key_value', 'dense', 'dense_h_to_4h', 'dense_4h_to_h']);
     expect(resolveConfig(qlora, findModel('t5-large').arch).targets).toEqual(['q', 'k', 'v', 'o', 'wi', 'wo']);
@@ -262,5 +277,21 @@ describe('QLoRA on real models', () => {
     // other scalars in 16-bit (524,820,480 bytes).
     expect(linearWeightParams(llama)).toBe(6_476_005_376);
     expect(baseWeightBytes(llama, 'nf4')).toBe(3_340_771_328 + 524_820_480);
+  });
+});
+
+describe('QLoRA shares LoRA’s counting options', () => {
+  const llama = findModel('meta-llama/Llama-2-7b-hf').arch;
+  it('counts the embedding, the head, patterns and biases as LoRA does (HF PEFT LoraConfig on a 4-bit model)', () => {
+    const input = { r: 16, targets: ['q_proj', 'v_proj', 'embed_tokens', 'lm_head'], rankPattern: 'v_proj=4', bias: 'all' };
+    expect(qlora.trainableParams(llama, resolveConfig(qlora, llama, input))).toBe(lora.trainableParams(llama, resolveConfig(lora, llama, input)));
+    // 32 × (16 + 4) × 8,192 + 2 × 16 × (32,000 + 4,096); Llama has no biases.
+    expect(qlora.trainableParams(llama, resolveConfig(qlora, llama, input))).toBe(32 * 20 * 8_192 + 2 * 16 * 36_096);
+  });
+
+  it('exports a LoraConfig with the NF4 BitsAndBytesConfig', () => {
+    const exported = qlora.peft!(resolveConfig(qlora, llama), llama);
+    expect(exported.configClass).toBe('LoraConfig');
+    expect(exported.quantization).toMatchObject({ load_in_4bit: true, bnb_4bit_quant_type: 'nf4', bnb_4bit_use_double_quant: true });
   });
 });

@@ -5,7 +5,8 @@ import { defineMethod } from '../method-api/define';
 import { toyTargetSites } from '../method-api/toy-sites';
 import type { ModelHooks } from '../model/hooks';
 import type { ToyModel } from '../model/transformer';
-import { lora } from './lora';
+import { pythonCode } from '../method-api/python';
+import { LORA_OPTIONS, applyLora, loraAnatomy, loraExport, loraProfile } from './lora';
 
 /* ---------------------------------------------------------------------------------------------
  * 4-bit NormalFloat (NF4) with double quantization, as QLoRA stores its frozen base (Dettmers et
@@ -187,7 +188,11 @@ export const qlora = defineMethod({
       help: 'Linear maps that get a LoRA update; by default all of them, as the paper recommends (the LM head excluded).',
       kind: 'modules',
       defaultRoles: ['attn.q', 'attn.k', 'attn.v', 'attn.qkv', 'attn.o', 'cross.q', 'cross.k', 'cross.v', 'cross.o', 'mlp.gate', 'mlp.in', 'mlp.out'],
+      // transformers' bitsandbytes integration leaves the LM head and the embedding unquantized;
+      // LoRA on them is LoRA on an ordinary Linear and Embedding.
+      outside: ['embedding', 'lmHead'],
     },
+    ...LORA_OPTIONS,
   ],
   // r = 64 would be full rank on the 64-wide toy; r = 8 and α = 16 as LoRA's toy runs.
   toyConfig: { r: 8, alpha: 16 },
@@ -195,11 +200,17 @@ export const qlora = defineMethod({
   traits: { backpropThroughBackbone: true, inference: 'mergeable', basePrecision: 'nf4' },
   lineage: [{ id: 'lora', how: 'trains LoRA on a frozen base stored in 4-bit NormalFloat', where: 'abstract' }],
   // Every linear map of the blocks is held in NF4; LoRA adds its update on the targeted ones.
-  anatomy: (arch, config) => [...lora.anatomy(arch, config), ...attachAll(linearParts(arch), 'changed', 'NF4-quantized frozen weight')],
-  profile: (arch, config) => lora.profile(arch, config),
+  anatomy: (arch, config) => [...loraAnatomy(arch, config), ...attachAll(linearParts(arch), 'changed', 'NF4-quantized frozen weight')],
+  profile: loraProfile,
+  // The paper's setup in transformers: NF4 storage with double quantization and BFloat16 as the
+  // computation data type (QLoRA §3: "usually BFloat16").
+  peft: (config, arch) => ({
+    ...loraExport(config, arch),
+    quantization: { load_in_4bit: true, bnb_4bit_quant_type: 'nf4', bnb_4bit_use_double_quant: true, bnb_4bit_compute_dtype: pythonCode('torch.bfloat16') },
+  }),
   apply(model, config, { seed = 0 } = {}) {
     const tf = model.tf;
-    const adapter = lora.apply(model, config, { seed });
+    const adapter = applyLora(model, config, { seed });
     const base = dequantizedLinears(model);
     // While merged: the dequantized base plus LoRA's ΔW, per targeted weight.
     let merged: Map<string, tfTypes.Tensor> | null = null;
