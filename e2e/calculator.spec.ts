@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { type Page, expect, test } from '@playwright/test';
 import { METHOD_IDS, waitForHydration, watchPage } from './support';
 
 test.describe('calculator on a method page', () => {
@@ -53,7 +53,7 @@ test('the standalone calculator reproduces the survey’s Houlsby count on T5-La
   await waitForHydration(page);
   await expect(page.getByTestId('calc-method')).toHaveValue('adapters');
   await expect(page.getByTestId('calc-trainable')).toHaveText('12,687,360');
-  await expect(page.getByTestId('calc-fits')).toContainText('80 GB');
+  await expect(page.getByTestId('calc-fits')).toContainText('What fits');
 });
 
 test("prefix tuning's calculator shows what is trained and what is saved, from a shared link", async ({ page }) => {
@@ -78,12 +78,228 @@ test('a method that is not built yet, or an unknown id, gets a sentence instead 
   expect(watch.errors).toEqual([]);
 });
 
+/** The number a result element carries in data-value. */
+async function valueOf(page: Page, testId: string): Promise<number> {
+  return Number(await page.getByTestId(testId).getAttribute('data-value'));
+}
+
+test.describe('training setup', () => {
+  test('every group of new settings changes the numbers, and the URL keeps them', async ({ page }) => {
+    const watch = watchPage(page);
+    await page.goto('/calculator/?model=meta-llama/Llama-2-7b-hf&method=lora');
+    await waitForHydration(page);
+    const more = page.getByTestId('calc-more-settings');
+    await expect(more).not.toHaveAttribute('open', '');
+    const base = await valueOf(page, 'calc-memory');
+
+    await page.getByTestId('calc-recipe').selectOption('pure-bf16');
+    await expect.poll(() => valueOf(page, 'calc-memory')).toBeLessThan(base);
+    await page.getByTestId('calc-recipe').selectOption('mixed-bf16');
+    await expect.poll(() => valueOf(page, 'calc-memory')).toBe(base);
+
+    await more.locator('summary').click();
+    await page.getByTestId('calc-attention').selectOption('eager');
+    await expect.poll(() => valueOf(page, 'calc-memory')).toBeGreaterThan(base);
+    await expect(page).toHaveURL(/[?&]attention=eager(&|$)/);
+    await page.getByTestId('calc-attention').selectOption('sdpa');
+    await expect(page).not.toHaveURL(/attention=/);
+
+    await page.getByTestId('calc-optimizer').selectOption('paged-adamw');
+    await expect(page.getByTestId('calc-pageable')).toContainText('paged');
+    await page.getByTestId('calc-optimizer').selectOption('adamw');
+    await expect(page.getByTestId('calc-pageable')).toHaveCount(0);
+
+    // Sharding and CPU offload appear once there is more than one GPU.
+    await expect(page.getByTestId('calc-sharding')).toHaveCount(0);
+    await page.getByTestId('calc-gpus').fill('4');
+    await page.getByTestId('calc-sharding').selectOption('zero3');
+    await page.getByTestId('calc-offload').selectOption('optimizer');
+    await expect(page.getByTestId('calc-cpu-memory')).toBeVisible();
+    await expect(page.getByTestId('calc-memory')).toContainText('per GPU');
+    await expect.poll(() => valueOf(page, 'calc-memory')).toBeLessThan(base);
+
+    // A classification head replaces the LM head and is trained in full.
+    const trainable = await valueOf(page, 'calc-trainable');
+    await expect(page.getByTestId('calc-labels')).toHaveCount(0);
+    await page.getByTestId('calc-task').selectOption('classification');
+    await page.getByTestId('calc-labels').fill('3');
+    // LlamaForSequenceClassification's score head: 4096 × 3, no bias.
+    await expect.poll(() => valueOf(page, 'calc-trainable')).toBe(trainable + 4096 * 3);
+
+    // A shared link reopens with the settings, the disclosure open.
+    await page.goto(page.url());
+    await waitForHydration(page);
+    await expect(page.getByTestId('calc-more-settings')).toHaveAttribute('open', '');
+    await expect(page.getByTestId('calc-sharding')).toHaveValue('zero3');
+    await expect(page.getByTestId('calc-labels')).toHaveValue('3');
+    await expect(page.getByTestId('calc-cpu-memory')).toBeVisible();
+    expect(watch.errors).toEqual([]);
+  });
+
+  test('the target length shows for an encoder–decoder model only', async ({ page }) => {
+    await page.goto('/calculator/?model=gpt2&method=lora&mean=100');
+    await waitForHydration(page);
+    await expect(page.getByTestId('calc-more-settings')).toHaveAttribute('open', '');
+    await expect(page.getByTestId('calc-target')).toHaveCount(0);
+    await page.getByTestId('calc-model').fill('t5-base');
+    await expect(page.getByTestId('calc-target')).toBeVisible();
+    const before = await valueOf(page, 'calc-memory');
+    await page.getByTestId('calc-target').fill('32');
+    await expect.poll(() => valueOf(page, 'calc-memory')).toBeLessThan(before);
+  });
+
+  test('what fits: the chosen GPU, the largest batch and sequence, and the smallest GPU', async ({ page }) => {
+    await page.goto('/calculator/?model=meta-llama/Llama-2-7b-hf&method=lora');
+    await waitForHydration(page);
+    const fits = page.getByTestId('calc-fits');
+    await expect(fits).toContainText('RTX 4090 (24 GiB');
+    const maxBatch = await valueOf(page, 'calc-max-batch');
+    const maxSeq = await valueOf(page, 'calc-max-seq');
+    expect(maxBatch).toBeGreaterThan(0);
+    expect(maxSeq).toBeGreaterThan(0);
+    // One more sequence than the largest batch does not fit; the largest does.
+    await page.getByTestId('calc-batch').fill(String(maxBatch + 1));
+    await expect(fits).toHaveAttribute('data-fits', 'false');
+    await expect(page.getByTestId('calc-fits-gpu')).toContainText('does not fit');
+    await page.getByTestId('calc-batch').fill(String(maxBatch));
+    await expect(fits).toHaveAttribute('data-fits', 'true');
+    // The largest batch does not depend on the batch typed; the longest sequence does.
+    await expect.poll(() => valueOf(page, 'calc-max-batch')).toBe(maxBatch);
+
+    await page.getByTestId('calc-gpu').selectOption('h200');
+    await expect(page).toHaveURL(/[?&]gpu=h200(&|$)/);
+    await expect.poll(() => valueOf(page, 'calc-max-batch')).toBeGreaterThan(maxBatch);
+
+    await page.getByTestId('calc-model').fill('meta-llama/Llama-2-70b-hf');
+    await page.getByTestId('calc-method').selectOption('full-fine-tuning');
+    await expect(page.getByTestId('calc-smallest-gpu')).toHaveText(/none of the listed GPUs; try sharding over several GPUs or 4-bit base weights/);
+    await expect(page.getByTestId('calc-max-batch')).toHaveText('not even 1 sequence');
+  });
+
+  test('bad settings get one inline message, mark their field, and never show NaN', async ({ page }) => {
+    await page.goto('/calculator/?model=gpt2&method=lora&checkpointing=maybe');
+    await waitForHydration(page);
+    const calc = page.getByTestId('calculator');
+    await expect(page.getByTestId('calc-error')).toHaveText(/^gradient checkpointing must be one of .*, got "maybe"/);
+    await expect(page.getByTestId('calc-checkpointing')).toHaveAttribute('aria-invalid', 'true');
+    await expect(page).toHaveURL(/checkpointing=maybe/);
+    await page.getByTestId('calc-checkpointing').check();
+    await expect(page.getByTestId('calc-error')).toHaveCount(0);
+    await expect(page.getByTestId('calc-checkpointing')).not.toHaveAttribute('aria-invalid', 'true');
+    await expect(page).toHaveURL(/checkpointing=1/);
+
+    // A setting in the closed disclosure opens it and is marked, even where it is worded differently.
+    const cases: [string, string, RegExp][] = [
+      ['calc-batch', '1e', /batch size must be a decimal number, got "1e"/],
+      ['calc-gpus', '0', /number of GPUs must be a whole number/],
+      ['calc-mean', '99999', /mean length \(99999\) cannot exceed/],
+      ['calc-vocab', '-1', /vocabulary size must be a whole number/],
+      ['calc-modules_to_save', 'nope', /modules to save: "nope" names no module/],
+    ];
+    for (const [field, value, message] of cases) {
+      const input = page.getByTestId(field);
+      if (!(await input.isVisible())) await page.getByTestId('calc-more-settings').locator('summary').click();
+      const before = await input.inputValue();
+      await input.fill(value);
+      await expect(page.getByTestId('calc-error')).toHaveText(message);
+      await expect(input).toHaveAttribute('aria-invalid', 'true');
+      await expect(input).toHaveAttribute('aria-describedby', /calc-error/);
+      await expect(calc).not.toContainText(/NaN|Infinity/);
+      await input.fill(before);
+      await expect(page.getByTestId('calc-error')).toHaveCount(0);
+    }
+
+    await page.goto('/calculator/?model=gpt2&method=lora&gpus=0');
+    await waitForHydration(page);
+    await expect(page.getByTestId('calc-more-settings')).toHaveAttribute('open', '');
+    await expect(page.getByTestId('calc-gpus')).toHaveAttribute('aria-invalid', 'true');
+  });
+});
+
+/** HuggingFaceTB/SmolLM2-135M's config.json (the fields that set its size): a model that is not in the list. */
+const SMOLLM2 = {
+  _name_or_path: 'HuggingFaceTB/SmolLM2-135M',
+  architectures: ['LlamaForCausalLM'],
+  model_type: 'llama',
+  hidden_size: 576,
+  intermediate_size: 1536,
+  num_attention_heads: 9,
+  num_key_value_heads: 3,
+  num_hidden_layers: 30,
+  vocab_size: 49152,
+  tie_word_embeddings: true,
+  max_position_embeddings: 8192,
+  rms_norm_eps: 1e-5,
+  hidden_act: 'silu',
+};
+
+test.describe('your own model', () => {
+  test('a pasted config.json gives exact counts, survives in the link, and a bad one names the field', async ({ page }) => {
+    const watch = watchPage(page);
+    await page.goto('/methods/lora/');
+    await waitForHydration(page);
+    await page.getByTestId('calc-own-model').locator('summary').click();
+    const { hidden_size: _, ...noHidden } = SMOLLM2;
+    await page.getByTestId('calc-config').fill(JSON.stringify(noHidden));
+    await expect(page.getByTestId('calc-config-error')).toContainText('hidden_size');
+    await expect(page.getByTestId('calc-config')).toHaveAttribute('aria-invalid', 'true');
+    await page.getByTestId('calc-config').fill('{ not json');
+    await expect(page.getByTestId('calc-config-error')).toContainText('not valid JSON');
+
+    await page.getByTestId('calc-config').fill(JSON.stringify(SMOLLM2, null, 2));
+    await expect(page.getByTestId('calc-config-error')).toHaveCount(0);
+    await expect(page.getByTestId('calc-model')).toHaveValue('HuggingFaceTB/SmolLM2-135M');
+    // LoRA r = 8 on q_proj and v_proj: 8·(576 + 576) + 8·(576 + 192) per layer, 30 layers.
+    await expect(page.getByTestId('calc-trainable')).toHaveText('460,800');
+    await expect(page.getByTestId('calc-config-model')).toContainText('134,515,008 parameters');
+    await expect(page).toHaveURL(/[?&]arch=[A-Za-z0-9_-]+/);
+
+    await page.goto(page.url());
+    await waitForHydration(page);
+    await expect(page.getByTestId('calc-trainable')).toHaveText('460,800');
+    await expect(page.getByTestId('calc-model')).toHaveValue('HuggingFaceTB/SmolLM2-135M');
+
+    // The file input reads the same way.
+    await page.getByTestId('calc-config-model').getByRole('button', { name: 'Use a listed model instead' }).click();
+    await expect(page).not.toHaveURL(/arch=/);
+    await expect(page.getByTestId('calc-trainable')).toHaveText('4,194,304');
+    await page.getByTestId('calc-own-model').locator('summary').click();
+    await page.getByTestId('calc-config-file').setInputFiles({ name: 'config.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(SMOLLM2)) });
+    await expect(page.getByTestId('calc-trainable')).toHaveText('460,800');
+
+    await page.goto('/methods/lora/?arch=%25%25');
+    await waitForHydration(page);
+    await expect(page.getByTestId('calc-error')).toContainText('architecture in the link');
+    expect(watch.errors).toEqual([]);
+  });
+
+  test('the HF PEFT snippet matches the settings and can be copied', async ({ page, context }) => {
+    await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    await page.goto('/calculator/?model=meta-llama/Llama-2-7b-hf&method=lora&r=16');
+    await waitForHydration(page);
+    const snippet = page.getByTestId('calc-peft-snippet');
+    await snippet.locator('summary').click();
+    const code = page.getByTestId('calc-peft-code');
+    await expect(code).toContainText('LoraConfig(');
+    await expect(code).toContainText('r=16');
+    await expect(code).toContainText('"meta-llama/Llama-2-7b-hf"');
+    await page.getByTestId('calc-peft-copy').click();
+    await expect(snippet).toContainText(/Copied\.|Selected/);
+    // Full fine-tuning needs no PEFT: no snippet.
+    await page.getByTestId('calc-method').selectOption('full-fine-tuning');
+    await expect(page.getByTestId('calc-trainable')).toBeVisible();
+    await expect(page.getByTestId('calc-peft-snippet')).toHaveCount(0);
+  });
+});
+
 test.describe('compare page', () => {
   test('lists every implemented method, recomputes for another model, and sorts', async ({ page }) => {
     await page.goto('/compare/');
     await waitForHydration(page);
     const rows = page.locator('[data-testid="compare"] tbody tr');
     await expect(rows).toHaveCount(METHOD_IDS.length);
+    // Llama 2 has no bias vectors: BitFit's row says so instead of showing 0 trainable parameters.
+    await expect(page.locator('tr[data-method="bitfit"] [data-testid="compare-not-applicable"]')).toHaveText(/^Does not apply: BitFit trains bias vectors/);
     await page.getByTestId('compare-model').fill('t5-large');
     await expect(page.locator('tr[data-method="full-fine-tuning"] td').nth(1)).toHaveAttribute('data-value', '737668096');
     await expect(page).toHaveURL(/model=t5-large/);
@@ -95,5 +311,28 @@ test.describe('compare page', () => {
 
     await page.getByTestId('compare-seq').fill('0');
     await expect(page.getByTestId('compare-error')).toContainText(/sequence length/i);
+    await expect(page.getByTestId('compare-seq')).toHaveAttribute('aria-invalid', 'true');
+    await expect(page.getByTestId('compare')).not.toContainText(/NaN|Infinity/);
+  });
+
+  test('shares the setup fields and GPU with the calculator, and its links carry them', async ({ page }) => {
+    await page.goto('/compare/?model=meta-llama/Llama-2-7b-hf');
+    await waitForHydration(page);
+    const memoryCell = page.locator('tr[data-method="lora"] td').nth(2);
+    const before = Number(await memoryCell.getAttribute('data-value'));
+    await page.getByTestId('compare-more-settings').locator('summary').click();
+    await page.getByTestId('compare-attention').selectOption('eager');
+    await expect.poll(async () => Number(await memoryCell.getAttribute('data-value'))).toBeGreaterThan(before);
+    await expect(page.getByRole('columnheader', { name: 'Fits on RTX 4090' })).toBeVisible();
+    await page.getByTestId('compare-gpu').selectOption('h100');
+    await expect(page.getByRole('columnheader', { name: 'Fits on H100 80 GB' })).toBeVisible();
+    await expect(page.locator('tr[data-method="lora"] [data-testid="compare-fits"]')).toHaveAttribute('data-value', 'true');
+
+    await page.locator('tr[data-method="lora"] a').first().click();
+    await expect(page).toHaveURL(/\/calculator\/\?.*attention=eager/);
+    await waitForHydration(page);
+    await expect(page.getByTestId('calc-gpu')).toHaveValue('h100');
+    await expect(page.getByTestId('calc-attention')).toHaveValue('eager');
+    await expect.poll(() => valueOf(page, 'calc-memory')).toBeGreaterThan(before);
   });
 });

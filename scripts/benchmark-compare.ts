@@ -3,7 +3,7 @@
  * method on every model. A benchmark, not a test: it prints figures.
  *   npm run bench:compare -- [--rounds 20]
  */
-import { DEFAULT_SETUP } from '@/lib/peft/cost/memory';
+import { DEFAULT_SETUP } from '@/lib/peft/cost/setup';
 import { compareMethods } from '@/lib/peft/compare';
 import { MODELS } from '@/lib/peft/models';
 import { METHODS } from '@/lib/peft/registry';

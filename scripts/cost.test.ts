@@ -15,8 +15,47 @@ describe('cost CLI', { timeout: 30_000 }, () => {
     expect(out.trainable).toBe(4_194_304);
     expect(out.total).toBe(6_738_415_616);
     expect(out.setup.batchSize).toBe(4);
-    const { total, ...parts } = out.memory;
-    expect(Object.values(parts).reduce((a, b) => a + b, 0)).toBe(total);
+    const parts = ['weights', 'masterWeights', 'gradients', 'optimizerState', 'activations', 'overhead'].map((k) => out.memory[k] ?? NaN);
+    expect(parts.reduce((a, b) => a + b, 0)).toBe(out.memory.total);
+  });
+
+  it('answers "what fits" on the chosen GPU, and the largest batch it names fits while one more does not', () => {
+    const run = (batch: number) => {
+      const r = cost('--model', 'meta-llama/Llama-2-7b-hf', '--method', 'lora', '--batch', String(batch), '--gpu', 'a100-40', '--json');
+      expect(r.status).toBe(0);
+      return JSON.parse(r.stdout) as { memory: { total: number }; fits: { gpu: string; gpuBytes: number; fits: boolean; maxBatchSize: number; maxSequenceLength: number; smallestGpus: string[] } };
+    };
+    const first = run(1);
+    expect(first.fits.gpu).toBe('a100-40');
+    expect(first.fits.maxBatchSize).toBeGreaterThan(1);
+    expect(run(first.fits.maxBatchSize).fits.fits).toBe(true);
+    expect(run(first.fits.maxBatchSize + 1).fits.fits).toBe(false);
+    expect(first.fits.smallestGpus.length).toBeGreaterThan(0);
+  });
+
+  it('reads the new settings as flags, with the same names as the calculator URL', () => {
+    const r = cost('--model', 'meta-llama/Llama-2-7b-hf', '--method', 'full-fine-tuning', '--recipe', 'pure-bf16', '--gpus', '8', '--sharding', 'zero3', '--offload', 'optimizer', '--chunked_loss', '--json');
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout) as { setup: Record<string, unknown>; memory: { cpu: number; optimizerState: number } };
+    expect(out.setup).toMatchObject({ recipe: 'pure-bf16', gpus: 8, sharding: 'zero3', offload: 'optimizer', chunkedLoss: true });
+    expect(out.memory.optimizerState).toBe(0);
+    expect(out.memory.cpu).toBeGreaterThan(0);
+  });
+
+  it('counts a model from its config.json exactly as the listed model: Qwen2.5-0.5B, 494,032,768 parameters', () => {
+    const r = cost('--config', 'lib/peft/testing/hf-configs/Qwen--Qwen2.5-0.5B.json', '--method', 'lora', '--json');
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout) as { total: number; trainable: number };
+    expect(out.total).toBe(494_032_768);
+    // 24 layers × (q: 896×8 + 8×896, v: 896×8 + 8×128)
+    expect(out.trainable).toBe(24 * (896 * 8 + 8 * 896 + 896 * 8 + 8 * 128));
+  });
+
+  it('prints the HF PEFT snippet that reproduces the count', () => {
+    const r = cost('--model', 'meta-llama/Llama-2-7b-hf', '--method', 'lora', '--r', '16', '--json');
+    const out = JSON.parse(r.stdout) as { peftSnippet: string };
+    expect(out.peftSnippet).toMatch(/LoraConfig\(/);
+    expect(out.peftSnippet).toMatch(/r=16/);
   });
 
   it("takes a hybrid's namespaced flags and reports trained and saved counts: the survey's MAM on T5-Large", () => {
@@ -47,6 +86,11 @@ describe('cost CLI', { timeout: 30_000 }, () => {
     [['--model', 'gpt2', '--method', 'lora', '--checkpointing=maybe'], /gradient checkpointing must be one of 1, true, yes, on, 0, false, no, off, got "maybe"/],
     [['--model', 'gpt2', '--method', 'lora', '--checkpointing', 'maybe'], /unexpected argument "maybe"/],
     [['--model', 'gpt2', '--method'], /--method needs a value/],
+    [['--model', 'gpt2', '--method', 'lora', '--sharding', 'zero4'], /sharding must be one of ddp, zero1, zero2, zero3/],
+    [['--model', 'gpt2', '--method', 'lora', '--offload', 'optimizer'], /CPU offload needs a ZeRO stage/],
+    [['--model', 'gpt2', '--method', 'lora', '--gpu', 'tpu'], /GPU "tpu" is not in the list/],
+    [['--model', 'gpt2', '--config', 'x.json', '--method', 'lora'], /give --model or --config, not both/],
+    [['--config', 'does/not/exist.json', '--method', 'lora'], /cannot read "does\/not\/exist.json"/],
     // Cut and escaped (lib/peft/models.ts may already do so in its own way); the test below checks one line.
     [['--model', `${'x'.repeat(100_000)}`, '--method', 'lora'], /unknown model "x{1,80}(…|\.\.\.)"/],
     [['--model', 'gpt3\nerror: forged', '--method', 'lora'], /unknown model "gpt3\\(n|x0a)error: forged"/],

@@ -4,15 +4,21 @@ import { useMemo } from 'react';
 import { EMBED_HEADINGS } from '@/lib/content/embed-headings';
 import { StackedBars } from '@/components/charts/StackedBars';
 import { formatCompact, formatCount, formatGB, formatPercent } from '@/components/format';
-import { linearPaths } from '@/lib/peft/arch';
+import { cleanMessage } from '@/lib/peft/input';
 import { lookupModel } from '@/lib/peft/models';
 import { MethodUnavailable } from '@/components/content/MethodUnavailable';
 import { METHODS, lookupPeftMethod } from '@/lib/peft/registry';
+import { gpuBytes } from '@/lib/peft/cost/fits';
+import type { Estimate } from '@/lib/peft/estimate';
 import { MEMORY_SEGMENTS, memoryValues } from './memory-segments';
-import { INPUT, ModelField, SetupFields } from './SetupFields';
-import { defaultQuery, evaluateQuery } from './query';
+import { GpuField, INPUT, ModelField, SetupFields } from './SetupFields';
+import { WhatFitsPanel } from './WhatFitsPanel';
+import { ConfigPaste } from './ConfigPaste';
+import { HyperField } from './HyperField';
+import { PeftSnippet } from './PeftSnippet';
+import { useCustomModel } from './custom-model';
+import { DEFAULT_MODEL, defaultQuery, evaluateQuery } from './query';
 import { useCalculatorQuery } from './useCalculatorQuery';
-
 
 /**
  * Trainable parameters and training memory of a method on a real model, recomputed on every
@@ -33,20 +39,33 @@ function countInWords(n: number): string {
   return formatCompact(n).replace(/ ([TBMK])$/, (_, unit: string) => ` ${SCALE_WORDS[unit]}`);
 }
 
+/** The chosen GPU's memory as a line on the chart, unless it is so much larger that the bars would shrink to slivers. */
+function gpuMarker({ fits: { gpu }, memory, fullFineTuning }: Estimate): { value: number; label: string }[] {
+  const capacity = gpuBytes(gpu);
+  return capacity <= 2 * Math.max(memory.total, fullFineTuning.total) ? [{ value: capacity, label: `${gpu.name} (${gpu.gib} GiB)` }] : [];
+}
+
 /** The box's heading id: a page's table of contents links to it (lib/content/embed-headings.ts). */
 const HEADING_ID = EMBED_HEADINGS.Calculator.id;
 
 function MethodCalculator({ fixedMethod }: { fixedMethod: string | undefined }) {
   const fixed = fixedMethod !== undefined;
   const initial = useMemo(() => defaultQuery(fixedMethod ?? 'lora'), [fixedMethod]);
-  const { query, update } = useCalculatorQuery(initial, fixed);
+  const { query, update, setSetting } = useCalculatorQuery(initial, fixed);
 
-  const result = evaluateQuery(query);
+  const custom = useCustomModel(query.arch);
+  const customModel = custom.state === 'ready' ? custom.model : null;
+  const result = useMemo(
+    (): ReturnType<typeof evaluateQuery> | { pending: true } => (custom.state === 'loading' ? { pending: true as const } : custom.state === 'error' ? { error: cleanMessage(custom.error) } : evaluateQuery(query, customModel)),
+    [query, custom],
+  );
+  const error = 'error' in result ? result.error : null;
   // A method id from the URL may be unknown or not built yet: then only the picker and the reason show.
   const found = lookupPeftMethod(query.method);
   const method = 'method' in found ? found.method : null;
   const foundModel = lookupModel(query.model);
-  const model = 'model' in foundModel ? foundModel.model : null;
+  const model = customModel ?? ('model' in foundModel ? foundModel.model : null);
+  const encoderDecoder = model !== null && model.arch.stacks.some((s) => s.kind === 'encoder') && model.arch.stacks.some((s) => s.kind === 'decoder');
   const setHyper = (key: string, value: string) => update({ hyper: { ...query.hyper, [key]: value } });
 
   return (
@@ -71,7 +90,12 @@ function MethodCalculator({ fixedMethod }: { fixedMethod: string | undefined }) 
       <div className="mt-4 grid grid-cols-1 gap-x-8 gap-y-6 @4xl:grid-cols-2">
         <div className="@container/form">
           <div className="grid grid-cols-1 gap-4 @md/form:grid-cols-2">
-            <ModelField query={query} update={update} idPrefix="calc" className="@md/form:col-span-2" />
+            <ModelField query={query} update={update} idPrefix="calc" custom={customModel} className="@md/form:col-span-2" />
+            <ConfigPaste
+              custom={custom}
+              idPrefix="calc"
+              onModel={(arch, id) => update({ arch, model: arch !== '' || 'model' in lookupModel(id) ? id : DEFAULT_MODEL })}
+            />
             {!fixed && (
               <label className="flex min-w-0 flex-col gap-1 text-sm">
                 <span className="font-medium">Method</span>
@@ -89,48 +113,30 @@ function MethodCalculator({ fixedMethod }: { fixedMethod: string | undefined }) 
                 </select>
               </label>
             )}
-            {method?.hyperparams.map((h) => {
-              const current = query.hyper[h.key];
-              if (h.kind === 'modules') {
-                const available = model ? linearPaths(model.arch) : [];
-                const value = current ?? (result && 'estimate' in result ? String(result.estimate.config[h.key]) : '');
-                return (
-                  <label key={h.key} className="flex min-w-0 flex-col gap-1 text-sm @md/form:col-span-2">
-                    <span className="font-medium">{h.label}</span>
-                    <input data-testid={`calc-hyper-${h.key}`} className={`${INPUT} font-mono`} value={value} onChange={(e) => setHyper(h.key, e.target.value)} />
-                    <span className="text-xs text-slate-600 dark:text-slate-400">
-                      Comma-separated module names. This model has: <span className="font-mono">{available.join(', ')}</span>
-                    </span>
-                  </label>
-                );
-              }
-              if (h.kind === 'choice') {
-                return (
-                  <label key={h.key} className="flex min-w-0 flex-col gap-1 text-sm">
-                    <span className="font-medium">{h.label}</span>
-                    <select data-testid={`calc-hyper-${h.key}`} className={INPUT} value={current ?? h.default} onChange={(e) => setHyper(h.key, e.target.value)}>
-                      {h.options.map((o) => (
-                        <option key={o.value} value={o.value}>
-                          {o.label}
-                        </option>
-                      ))}
-                    </select>
-                  </label>
-                );
-              }
-              return (
-                <label key={h.key} className="flex min-w-0 flex-col gap-1 text-sm">
-                  <span className="font-medium">{h.label}</span>
-                  <input data-testid={`calc-hyper-${h.key}`} inputMode="decimal" className={INPUT} value={current ?? String(h.default)} onChange={(e) => setHyper(h.key, e.target.value)} />
-                </label>
-              );
-            })}
-            <SetupFields query={query} update={update} idPrefix="calc" />
+            {method?.hyperparams.map((h) => (
+              <HyperField
+                key={h.key}
+                h={h}
+                // A module list shows the targets the method resolved for this model until the reader types one.
+                value={query.hyper[h.key] ?? (h.kind === 'modules' && 'estimate' in result ? String(result.estimate.config[h.key]) : 'default' in h ? String(h.default) : '')}
+                onChange={(v) => setHyper(h.key, v)}
+                arch={model?.arch ?? null}
+                invalid={error !== null && error.startsWith(`${h.label} `)}
+                errorId="calc-error"
+              />
+            ))}
+            <SetupFields query={query} setSetting={setSetting} idPrefix="calc" error={error} errorId="calc-error" encoderDecoder={encoderDecoder}>
+              <GpuField value={query.gpu} onChange={(gpu) => update({ gpu })} idPrefix="calc" invalid={error?.startsWith('GPU ') ?? false} errorId="calc-error" />
+            </SetupFields>
           </div>
         </div>
 
-        {!method || 'error' in result ? (
-          <p role="alert" data-testid="calc-error" className="text-sm font-medium text-red-700 dark:text-red-400">
+        {'pending' in result ? (
+          <p role="status" className="text-sm text-slate-600 dark:text-slate-400">
+            Reading the model’s config.json…
+          </p>
+        ) : !method || 'error' in result ? (
+          <p role="alert" id="calc-error" data-testid="calc-error" className="text-sm font-medium text-red-700 dark:text-red-400">
             {'error' in result ? result.error : ''}
           </p>
         ) : (
@@ -166,7 +172,22 @@ function MethodCalculator({ fixedMethod }: { fixedMethod: string | undefined }) 
                 <dt className="text-xs text-slate-600 dark:text-slate-400">Training memory (estimate)</dt>
                 <dd data-testid="calc-memory" data-value={result.estimate.memory.total} className="font-mono text-base">
                   {formatGB(result.estimate.memory.total)}
+                  {result.estimate.setup.gpus > 1 && <span className="text-xs text-slate-600 dark:text-slate-400"> per GPU</span>}
                 </dd>
+                {result.estimate.memory.cpu > 0 && (
+                  <dd className="text-xs text-slate-600 dark:text-slate-400">
+                    Plus{' '}
+                    <span data-testid="calc-cpu-memory" data-value={result.estimate.memory.cpu} className="font-mono">
+                      {formatGB(result.estimate.memory.cpu)}
+                    </span>{' '}
+                    of CPU memory (offloaded)
+                  </dd>
+                )}
+                {result.estimate.memory.pageable > 0 && (
+                  <dd data-testid="calc-pageable" data-value={result.estimate.memory.pageable} className="text-xs text-slate-600 dark:text-slate-400">
+                    Of it, {formatGB(result.estimate.memory.pageable)} of optimizer state is paged: the driver moves it to CPU memory when the GPU runs short.
+                  </dd>
+                )}
               </div>
               <div>
                 <dt className="text-xs text-slate-600 dark:text-slate-400">Saved checkpoint (trained part)</dt>
@@ -175,18 +196,8 @@ function MethodCalculator({ fixedMethod }: { fixedMethod: string | undefined }) 
                 </dd>
               </div>
             </dl>
-            <p data-testid="calc-fits" className="mt-3">
-              Fits on a GPU with:{' '}
-              {result.estimate.fits.map((f, i) => (
-                <span key={f.gb}>
-                  {i > 0 && ', '}
-                  {f.gb} GB {f.fits ? '✓' : '✗'}
-                  <span className="sr-only">{f.fits ? ' (fits)' : ' (does not fit)'}</span>
-                </span>
-              ))}{' '}
-              <span className="text-slate-600 dark:text-slate-400">(one GPU, no offloading)</span>
-            </p>
-            <p className="mt-1 text-slate-700 dark:text-slate-300">
+            <WhatFitsPanel estimate={result.estimate} idPrefix="calc" />
+            <p className="mt-3 text-slate-700 dark:text-slate-300">
               Training compute: about {countInWords(result.estimate.flopsPerToken)} floating-point operations per token. At inference:{' '}
               {result.estimate.inference.mergeable
                 ? 'merges into the weights, no extra cost.'
@@ -199,12 +210,14 @@ function MethodCalculator({ fixedMethod }: { fixedMethod: string | undefined }) 
                 title={`Estimated training memory of ${method.name} and of full fine-tuning on ${result.estimate.model.name}`}
                 segments={MEMORY_SEGMENTS}
                 format={formatGB}
+                markers={gpuMarker(result.estimate)}
                 bars={[
                   { label: method.name, values: memoryValues(result.estimate.memory) },
                   ...(method.id === 'full-fine-tuning' ? [] : [{ label: 'Full fine-tuning', values: memoryValues(result.estimate.fullFineTuning) }]),
                 ]}
               />
             </div>
+            <PeftSnippet estimate={result.estimate} idPrefix="calc" />
           </div>
         )}
       </div>

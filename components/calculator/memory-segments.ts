@@ -1,8 +1,9 @@
 import type { StackSegment } from '@/components/charts/StackedBars';
 import type { MemoryBreakdown } from '@/lib/peft/cost/memory';
 
-/** The parts of training memory, in stacking order, with colours that read in both themes. */
-export const MEMORY_SEGMENTS: readonly (StackSegment & { key: Exclude<keyof MemoryBreakdown, 'total'> })[] = [
+/** The parts of GPU memory in training, in stacking order, with colours that read in both themes
+ * (CPU memory and the pageable share of the optimizer state are shown in words beside the chart). */
+export const MEMORY_SEGMENTS: readonly (StackSegment & { key: Exclude<keyof MemoryBreakdown, 'total' | 'cpu' | 'pageable'> })[] = [
   { key: 'weights', label: 'weights', color: '#64748b' },
   { key: 'masterWeights', label: 'fp32 master weights', color: '#94a3b8' },
   { key: 'gradients', label: 'gradients', color: '#f59e0b' },

@@ -1,29 +1,34 @@
-import { DEFAULT_SETUP } from '@/lib/peft/cost/memory';
+import { DEFAULT_GPU } from '@/lib/peft/cost/fits';
+import { DEFAULT_SETUP, SETUP_FIELDS, validateSetup } from '@/lib/peft/cost/setup';
 import { estimate, type Estimate } from '@/lib/peft/estimate';
-import { cleanMessage, hyperFromText, isBooleanText, readBoolean, setupFromText } from '@/lib/peft/input';
+import { SETUP_KEYS, cleanMessage, hyperFromText, setupFromText, setupToText } from '@/lib/peft/input';
+import type { ModelInfo } from '@/lib/peft/models';
 import { findPeftMethod } from '@/lib/peft/registry';
 
 /**
  * A calculator's state as the reader typed it (text, so a half-typed number survives) and its
  * URL form, so any result can be shared as a link. Hyperparameters use the method metadata's
- * names (`r`, `alpha`, `targets`, ...), the same as the CLI's flags.
+ * names (`r`, `alpha`, `targets`, ...) and settings `SETUP_FIELDS`' keys (`batch`, `seq`,
+ * `checkpointing`, ...): the same as the CLI's flags.
  */
 export interface CalculatorQuery {
   model: string;
   method: string;
   hyper: Record<string, string>;
-  batch: string;
-  seq: string;
-  precision: string;
-  optimizer: string;
-  checkpointing: boolean;
-  /** A URL's `checkpointing=…` that is not a yes/no word, kept so the calculator reports it until
-   * the reader sets the checkbox. */
-  checkpointingText?: string | undefined;
+  /** Every setting as text, by its key. */
+  setup: Record<string, string>;
+  /** The GPU "what fits" answers for (an id of `GPUS`). */
+  gpu: string;
+  /** A model from a pasted config.json, in lib/peft/hf-config.ts's URL form; '' for a listed model
+   * (then `model` is looked up). With it, `model` is the config's id, shown and exported. */
+  arch: string;
 }
 
 export const DEFAULT_MODEL = 'meta-llama/Llama-2-7b-hf';
-const SETUP_KEYS = ['model', 'method', 'batch', 'seq', 'precision', 'optimizer', 'checkpointing'];
+const QUERY_KEYS = ['model', 'method', 'gpu', 'arch', ...SETUP_KEYS];
+
+/** Every setting's text when nothing is set: what the URL leaves out. */
+export const DEFAULT_SETUP_TEXT: Readonly<Record<string, string>> = setupToText(DEFAULT_SETUP, true);
 
 /** Parameters that sites and campaigns add to shared links; they are not settings. */
 export function isTrackingParam(key: string): boolean {
@@ -31,54 +36,75 @@ export function isTrackingParam(key: string): boolean {
 }
 
 export function defaultQuery(method: string): CalculatorQuery {
-  return {
-    model: DEFAULT_MODEL,
-    method,
-    hyper: {},
-    batch: String(DEFAULT_SETUP.batchSize),
-    seq: String(DEFAULT_SETUP.sequenceLength),
-    precision: DEFAULT_SETUP.precision,
-    optimizer: DEFAULT_SETUP.optimizer,
-    checkpointing: DEFAULT_SETUP.gradientCheckpointing,
-  };
+  return { model: DEFAULT_MODEL, method, hyper: {}, setup: { ...DEFAULT_SETUP_TEXT }, gpu: DEFAULT_GPU, arch: '' };
 }
 
 export function queryFromParams(params: URLSearchParams, fallback: CalculatorQuery, fixedMethod: boolean): CalculatorQuery {
   const method = fixedMethod ? fallback.method : (params.get('method') ?? fallback.method);
   const hyper: Record<string, string> = {};
-  for (const [key, value] of params) if (!SETUP_KEYS.includes(key) && !isTrackingParam(key)) hyper[key] = value;
-  const checkpointing = params.get('checkpointing');
-  return {
-    model: params.get('model') ?? fallback.model,
-    method,
-    hyper,
-    batch: params.get('batch') ?? fallback.batch,
-    seq: params.get('seq') ?? fallback.seq,
-    precision: params.get('precision') ?? fallback.precision,
-    optimizer: params.get('optimizer') ?? fallback.optimizer,
-    // Read by the same parser as the CLI's --checkpointing; a bad word is reported, not guessed.
-    checkpointing: checkpointing !== null && isBooleanText(checkpointing) ? readBoolean('gradient checkpointing', checkpointing) : fallback.checkpointing,
-    ...(checkpointing !== null && !isBooleanText(checkpointing) ? { checkpointingText: checkpointing } : {}),
-  };
+  for (const [key, value] of params) if (!QUERY_KEYS.includes(key) && !isTrackingParam(key)) hyper[key] = value;
+  const setup = { ...fallback.setup };
+  // Kept as typed: a bad value stays in the field and its message shows until it is replaced.
+  for (const key of SETUP_KEYS) {
+    const value = params.get(key);
+    if (value !== null) setup[key] = value;
+  }
+  return { model: params.get('model') ?? fallback.model, method, hyper, setup, gpu: params.get('gpu') ?? fallback.gpu, arch: params.get('arch') ?? fallback.arch };
 }
 
+/** The URL form: the model, method and hyperparameters, and only the settings that differ from the defaults. */
 export function queryToParams(q: CalculatorQuery, fixedMethod: boolean): URLSearchParams {
   const params = new URLSearchParams({ model: q.model });
   if (!fixedMethod) params.set('method', q.method);
   for (const [key, value] of Object.entries(q.hyper)) params.set(key, value);
-  params.set('batch', q.batch);
-  params.set('seq', q.seq);
-  params.set('precision', q.precision);
-  params.set('optimizer', q.optimizer);
-  params.set('checkpointing', q.checkpointingText ?? (q.checkpointing ? '1' : '0'));
+  for (const key of SETUP_KEYS) {
+    const value = q.setup[key];
+    if (value !== undefined && value !== DEFAULT_SETUP_TEXT[key]) params.set(key, value);
+  }
+  if (q.gpu !== DEFAULT_GPU) params.set('gpu', q.gpu);
+  if (q.arch !== '') params.set('arch', q.arch);
   return params;
 }
 
-/** The estimate for a query, or the first problem with it as one sentence. */
-export function evaluateQuery(q: CalculatorQuery): { estimate: Estimate } | { error: string } {
+/** The estimate for a query, or the first problem with it as one sentence. `custom`: the model
+ * `q.arch` stands for, decoded by the caller (lib/peft/hf-config.ts loads only when one is used). */
+export function evaluateQuery(q: CalculatorQuery, custom: ModelInfo | null = null): { estimate: Estimate } | { error: string } {
   try {
-    return { estimate: estimate(q.model, q.method, hyperFromText(findPeftMethod(q.method), q.hyper), setupFromText(q)) };
+    return { estimate: estimate(custom ?? q.model, q.method, hyperFromText(findPeftMethod(q.method), q.hyper), setupFromText(q.setup), q.gpu) };
   } catch (err) {
     return { error: cleanMessage(err instanceof Error ? err.message : String(err)) };
   }
+}
+
+/** The setup's own first problem (reading or range checks), as evaluateQuery would word it; null when it has none. */
+function setupError(setup: Readonly<Record<string, string>>): string | null {
+  try {
+    validateSetup(setupFromText(setup));
+    return null;
+  } catch (err) {
+    return cleanMessage(err instanceof Error ? err.message : String(err));
+  }
+}
+
+/**
+ * The key of the setting an error message is about, so its field can be marked invalid; null when
+ * the message is about something else (the model, a hyperparameter). A message that starts with a
+ * field's label names it. Otherwise, when the message is the setup's own, the field is the first
+ * one whose default value changes the message (a range check may word the setting differently
+ * from its label, e.g. "number of GPUs", or name a clash of two settings).
+ */
+export function settingOfError(error: string, setup: Readonly<Record<string, string>>): string | null {
+  const lower = error.toLowerCase();
+  // Longest label first, so "Optimizer in backward" wins over "Optimizer"; a label must end at a word's end.
+  const byLabel = [...SETUP_FIELDS].sort((a, b) => b.label.length - a.label.length).find((f) => {
+    const label = f.label.toLowerCase();
+    return lower.startsWith(label) && /^(?:$|[\s:,(])/.test(lower.slice(label.length));
+  });
+  if (byLabel) return byLabel.key;
+  if (setupError(setup) !== error) return null;
+  for (const key of SETUP_KEYS) {
+    if (setup[key] === DEFAULT_SETUP_TEXT[key]) continue;
+    if (setupError({ ...setup, [key]: DEFAULT_SETUP_TEXT[key] ?? '' }) !== error) return key;
+  }
+  return null;
 }

@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { queryFromParams, queryToParams, type CalculatorQuery } from './query';
 
 /**
@@ -14,8 +14,8 @@ export function useCalculatorQuery(initial: CalculatorQuery, fixedMethod: boolea
   useEffect(() => {
     window.history.replaceState(null, '', `?${queryToParams(query, fixedMethod).toString()}${window.location.hash}`);
   }, [query, fixedMethod]);
-  // Setting the checkbox replaces a bad `checkpointing=…` read from the URL.
-  const update = (patch: Partial<CalculatorQuery>) =>
-    setQuery((q) => ({ ...q, ...('checkpointing' in patch ? { checkpointingText: undefined } : {}), ...patch }));
-  return { query, update };
+  const update = useCallback((patch: Partial<CalculatorQuery>) => setQuery((q) => ({ ...q, ...patch })), []);
+  /** One setting's text, by its key; the others stay as they are even when two change in one event loop. */
+  const setSetting = useCallback((key: string, value: string) => setQuery((q) => ({ ...q, setup: { ...q.setup, [key]: value } })), []);
+  return { query, update, setSetting };
 }

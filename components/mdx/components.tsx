@@ -1,6 +1,7 @@
 import type { MDXComponents } from '@/lib/content/mdx';
 import { LazyCalculator } from '@/components/calculator/LazyCalculator';
 import { LazyPlayground } from '@/components/playground/LazyPlayground';
+import { CostValidationTable } from '@/components/mdx/CostValidationTable';
 
 /**
  * Components an MDX page may use by name: `<Playground method="lora" />` embeds a live toy
@@ -17,4 +18,5 @@ export const mdxComponents: MDXComponents = {
   ),
   Playground: LazyPlayground,
   Calculator: LazyCalculator,
+  CostValidationTable,
 };
