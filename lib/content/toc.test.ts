@@ -12,6 +12,8 @@ import { tocFromMdx, type TocEntry } from './toc';
 const embeds = {
   Playground: () => createElement('h2', { id: EMBED_HEADINGS.Playground.id }, 'Try it'),
   Calculator: () => createElement('h2', { id: EMBED_HEADINGS.Calculator.id }, 'Calculator'),
+  // Renders a table, no headings.
+  CostValidationTable: () => null,
 };
 
 /** Compiles with the site's real pipeline (KaTeX, Shiki, slugs, anchors) and reads the h2/h3 ids of the HTML. */
