@@ -173,3 +173,11 @@ describe('a pasted config.json', () => {
     expect(r.estimate.model.id).toBe('HuggingFaceTB/SmolLM2-135M');
   });
 });
+
+describe('defaultQuery', () => {
+  it('opens on Llama 2 7B, or on a model the method applies to when it does not apply there (BitFit needs biases)', () => {
+    expect(defaultQuery('lora').model).toBe('meta-llama/Llama-2-7b-hf');
+    expect(defaultQuery('bitfit').model).toBe('bert-base-uncased');
+    expect('estimate' in evaluateQuery(defaultQuery('bitfit'))).toBe(true);
+  });
+});

@@ -35,8 +35,20 @@ export function isTrackingParam(key: string): boolean {
   return key.startsWith('utm_') || ['fbclid', 'gclid', 'ref'].includes(key);
 }
 
+/** Models a method's calculator opens with when it does not apply to the default model (BitFit
+ * needs bias vectors, which Llama 2 has none of). */
+const FALLBACK_MODELS = ['bert-base-uncased', 'gpt2', 't5-base'];
+
 export function defaultQuery(method: string): CalculatorQuery {
-  return { model: DEFAULT_MODEL, method, hyper: {}, setup: { ...DEFAULT_SETUP_TEXT }, gpu: DEFAULT_GPU, arch: '' };
+  const applies = (model: string) => {
+    try {
+      return estimate(model, method, {}, DEFAULT_SETUP, DEFAULT_GPU, { allowNotApplicable: true }).notApplicable === null;
+    } catch {
+      return true; // an unknown method is reported by the calculator itself
+    }
+  };
+  const model = applies(DEFAULT_MODEL) ? DEFAULT_MODEL : (FALLBACK_MODELS.find(applies) ?? DEFAULT_MODEL);
+  return { model, method, hyper: {}, setup: { ...DEFAULT_SETUP_TEXT }, gpu: DEFAULT_GPU, arch: '' };
 }
 
 export function queryFromParams(params: URLSearchParams, fallback: CalculatorQuery, fixedMethod: boolean): CalculatorQuery {
