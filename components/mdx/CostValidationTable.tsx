@@ -1,5 +1,5 @@
 import { ROWS, TOLERANCE, validationResults, type MeasuredAs, type ValidationResult, type ValidationRow } from '@/lib/content/cost-validation';
-import type { TrainingSetup } from '@/lib/peft/cost/setup';
+import { SETUP_LABELS, type TrainingSetup } from '@/lib/peft/cost/setup';
 import { findPeftMethod } from '@/lib/peft/registry';
 
 /**
@@ -23,16 +23,6 @@ const RECIPE: Record<TrainingSetup['recipe'], string> = {
   amp: 'PyTorch AMP',
   'pure-bf16': 'pure bf16',
   fp32: 'fp32',
-};
-
-const OPTIMIZER: Record<TrainingSetup['optimizer'], string> = {
-  adamw: 'AdamW',
-  'adamw-8bit': '8-bit AdamW',
-  'paged-adamw': 'paged AdamW',
-  'paged-adamw-8bit': 'paged 8-bit AdamW',
-  adafactor: 'Adafactor',
-  sgd: 'SGD',
-  'sgd-momentum': 'SGD + momentum',
 };
 
 const SHARDING: Record<TrainingSetup['sharding'], string> = { ddp: 'DDP', zero1: 'ZeRO-1', zero2: 'ZeRO-2', zero3: 'ZeRO-3 / FSDP' };
@@ -64,7 +54,7 @@ function settingsWords(row: ValidationRow): string {
   if (s.task === 'classification') words.push(`classifier, ${s.numLabels ?? 2} labels`);
   if (s.recipe) words.push(RECIPE[s.recipe]);
   if (s.precision === 'int8' || s.precision === 'nf4' || (s.precision === 'fp32' && s.recipe !== 'fp32')) words.push(`${s.precision} base`);
-  if (s.optimizer) words.push(OPTIMIZER[s.optimizer]);
+  if (s.optimizer) words.push(SETUP_LABELS[s.optimizer]);
   if (s.attention === 'eager') words.push('eager attention');
   if (s.gradientCheckpointing) words.push('checkpointing');
   if (s.activationOffloading) words.push('activation offloading');
