@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { type Page, expect, test } from '@playwright/test';
 import { METHOD_IDS, waitForHydration, watchPage } from './support';
 
@@ -217,21 +218,7 @@ test.describe('training setup', () => {
 });
 
 /** HuggingFaceTB/SmolLM2-135M's config.json (the fields that set its size): a model that is not in the list. */
-const SMOLLM2 = {
-  _name_or_path: 'HuggingFaceTB/SmolLM2-135M',
-  architectures: ['LlamaForCausalLM'],
-  model_type: 'llama',
-  hidden_size: 576,
-  intermediate_size: 1536,
-  num_attention_heads: 9,
-  num_key_value_heads: 3,
-  num_hidden_layers: 30,
-  vocab_size: 49152,
-  tie_word_embeddings: true,
-  max_position_embeddings: 8192,
-  rms_norm_eps: 1e-5,
-  hidden_act: 'silu',
-};
+const SMOLLM2 = JSON.parse(readFileSync('lib/peft/testing/hf-configs/HuggingFaceTB--SmolLM2-135M.json', 'utf8')) as Record<string, unknown>;
 
 test.describe('your own model', () => {
   test('a pasted config.json gives exact counts, survives in the link, and a bad one names the field', async ({ page }) => {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compareMethods } from '@/lib/peft/compare';
 import { DEFAULT_GPU, GPUS } from '@/lib/peft/cost/fits';
@@ -140,22 +141,9 @@ describe('compare page links', () => {
   });
 });
 
-/** HuggingFaceTB/SmolLM2-135M's config.json (the fields that set its size), a model that is not in the list. */
-const SMOLLM2 = JSON.stringify({
-  _name_or_path: 'HuggingFaceTB/SmolLM2-135M',
-  architectures: ['LlamaForCausalLM'],
-  model_type: 'llama',
-  hidden_size: 576,
-  intermediate_size: 1536,
-  num_attention_heads: 9,
-  num_key_value_heads: 3,
-  num_hidden_layers: 30,
-  vocab_size: 49152,
-  tie_word_embeddings: true,
-  max_position_embeddings: 8192,
-  rms_norm_eps: 1e-5,
-  hidden_act: 'silu',
-});
+/** HuggingFaceTB/SmolLM2-135M's config.json (the fields that set its size), a model that is not in
+ * the list; the same fixture the browser test pastes. */
+const SMOLLM2 = readFileSync('lib/peft/testing/hf-configs/HuggingFaceTB--SmolLM2-135M.json', 'utf8');
 
 describe('a pasted config.json', () => {
   it('keeps its model in the URL and counts it exactly', () => {
