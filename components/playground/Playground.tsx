@@ -11,7 +11,7 @@ import { BACKENDS, type BackendName, type EvalResult, type FromWorker, type Samp
 import { HyperControls } from './HyperControls';
 import { formatBytes, formatCount, formatPercent } from '@/components/format';
 import { median } from '@/lib/stats';
-import { TOY_ARCH, initialForm, readForm, type PlaygroundForm } from './settings';
+import { TOY_ARCH, initialForm, readForm, tasksFor, type PlaygroundForm } from './settings';
 
 const WEIGHTS_URL = '/models/toy-base.bin';
 /** The box's heading id: a page's table of contents links to it (lib/content/embed-headings.ts). */
@@ -170,7 +170,7 @@ function MethodPlayground({ method }: { method: PeftMethod }) {
         <label className="flex min-w-0 flex-col gap-1 text-sm">
           <span className="font-medium">Task</span>
           <select className="w-full min-w-0 rounded border border-slate-300 bg-transparent px-2 py-1 dark:border-slate-600" value={form.task} disabled={busy} onChange={(e) => setForm({ ...form, task: e.target.value as PlaygroundForm['task'] })}>
-            {TASKS.map((t) => (
+            {tasksFor(method).map((t) => (
               <option key={t.id} value={t.id}>
                 {t.name}
               </option>

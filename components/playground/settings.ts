@@ -3,6 +3,7 @@ import { hyperFromText, numberFromText } from '@/lib/peft/input';
 import type { MethodConfig, PeftMethod } from '@/lib/peft/method-api/types';
 import { toyArchitecture } from '@/lib/peft/model/toy-arch';
 import type { RunRequest } from '@/lib/peft/train/protocol';
+import { TASKS, type Task, type TaskId, taskProblem } from '@/lib/peft/model/tasks';
 
 /** What the playground's form holds: text as typed, so a half-typed number is not lost. */
 export interface PlaygroundForm {
@@ -19,7 +20,17 @@ export function initialForm(method: PeftMethod): PlaygroundForm {
   const config = toyConfig(method, TOY_ARCH);
   const hyper: PlaygroundForm['hyper'] = {};
   for (const [k, v] of Object.entries(config)) hyper[k] = Array.isArray(v) ? v : String(v);
-  return { hyper, task: 'topic', steps: '300', learningRate: String(method.toyLearningRate), batchSize: '16' };
+  return { hyper, task: defaultTask(method), steps: '300', learningRate: String(method.toyLearningRate), batchSize: '16' };
+}
+
+/** The tasks `method` can train on in the playground, in the family's order. */
+export function tasksFor(method: Pick<PeftMethod, 'name' | 'toyTasks'>): Task[] {
+  return TASKS.filter((t) => taskProblem(method, t) === null);
+}
+
+/** The task a method's playground opens on: its own choice, else the first it can train on. */
+export function defaultTask(method: PeftMethod): TaskId {
+  return method.toyTask ?? tasksFor(method)[0]?.id ?? 'topic';
 }
 
 function numberIn(label: string, raw: string, min: number, max: number, integer: boolean): number {

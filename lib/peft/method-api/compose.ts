@@ -150,6 +150,12 @@ export function chainHooks(tf: TF, a: ModelHooks, b: ModelHooks): ModelHooks {
   if (a.activation && b.activation) out.activation = (l, s, x, c) => b.activation!(l, s, a.activation!(l, s, x, c), c);
   if (a.blockOutput && b.blockOutput) out.blockOutput = (l, h, c) => b.blockOutput!(l, a.blockOutput!(l, h, c), c);
   if (a.finalHidden && b.finalHidden) out.finalHidden = (h, c) => b.finalHidden!(a.finalHidden!(h, c), c);
+  if (a.attentionContext && b.attentionContext) {
+    out.attentionContext = (l, q, c) => {
+      const [p, r] = [a.attentionContext!(l, q, c), b.attentionContext!(l, q, c)];
+      return p && r ? (tf.add(p, r) as tf.Tensor4D) : (p ?? r);
+    };
+  }
   if (a.inputPrefix && b.inputPrefix) {
     out.inputPrefix = (c: ForwardContext) => concatRows(tf, a.inputPrefix!(c), b.inputPrefix!(c));
   }

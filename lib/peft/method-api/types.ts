@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { Architecture, LinearRole } from '../arch';
 import type { WeightPrecision } from '../cost/precision';
 import type { ModelHooks } from '../model/hooks';
-import type { Batch } from '../model/tasks';
+import type { Batch, Task, TaskId } from '../model/tasks';
 import type { ToyModel } from '../model/transformer';
 import type { Attachment } from './anatomy';
 import type { OutsideModule } from './outside';
@@ -74,9 +74,29 @@ export interface MethodTraits<C extends MethodConfig = MethodConfig> {
 /** Passed to `calibrate`: task data seen before training starts. */
 export interface CalibrationContext {
   model: ToyModel;
+  /** The task the run trains on. */
+  task: Task;
   batches: readonly Batch[];
   /** The task loss of the base model (no method hooks) on a batch, for use inside tf.grads. */
   loss(batch: Batch): tf.Scalar;
+  /** Fresh batches of any toy task from a seeded stream of their own (never the run's training or
+   * held-out examples): source tasks for a method that learns on them first (SPoT, IPT). */
+  batchesOf(task: TaskId, count: number, size?: number): Batch[];
+  /** Trains `trainable` on `task` for `steps` AdamW steps through `hooks` (and `classifier`), on
+   * batches from `batchesOf`, and returns its held-out loss and exact match: a method's own
+   * training phase before the run (a source prompt). Frees its optimizer; the variables stay. */
+  fit(options: FitOptions): { loss: number; accuracy: number };
+}
+
+export interface FitOptions {
+  task: TaskId;
+  trainable: tf.Variable[];
+  hooks: ModelHooks;
+  classifier?: AppliedMethod['classifier'];
+  regularizer?: AppliedMethod['regularizer'];
+  steps: number;
+  learningRate: number;
+  batchSize?: number;
 }
 
 /** Passed to `onStep` after each optimizer update. */
@@ -110,11 +130,20 @@ export interface AppliedMethod {
   regularizer?(): tf.Scalar;
   /** After every optimizer update (AdaLoRA's importance scores and budget, ReLoRA's merges). */
   onStep?(ctx: StepContext): StepAction | void;
+  /** A head over the task's classes that replaces the LM head (WARP's class embeddings, P-Tuning
+   * v2's linear head): from the final hidden states `[batch, hidden]` where each answer starts,
+   * class scores `[batch, classes]`. The loss is then cross-entropy over classes. */
+  classifier?(features: tf.Tensor2D): tf.Tensor2D;
   /** Fold the learned update into the frozen weights (reparametrisations only). */
   merge?(): void;
   unmerge?(): void;
   /** Frees the tensors the method created; the model's own weights stay. */
   dispose(): void;
+}
+
+export interface ApplyOptions {
+  seed?: number;
+  task?: Task;
 }
 
 /** One parent of a method in the lineage tree, as the method's own paper states it. */
@@ -159,6 +188,11 @@ export interface MethodDefinition<C extends MethodConfig> {
    * defaults (which are chosen for real models). */
   toyConfig?: Readonly<Record<string, HyperValue>>;
   traits: MethodTraits<C>;
+  /** 'classification' for a method that replaces the toy's LM head with a head over the task's
+   * classes (`classifier`): it runs on classification tasks only. */
+  toyTasks?: 'classification';
+  /** The toy task its playground opens on, where it is shown at its best (default: the first). */
+  toyTask?: TaskId;
   /** The methods this one builds on (taxonomy ids), each with a few words on how and where its
    * paper says so: the lineage tree and the "builds on" line of method pages read it. [] for a root. */
   lineage: readonly LineageLink[];
@@ -167,7 +201,8 @@ export interface MethodDefinition<C extends MethodConfig> {
   anatomy(arch: Architecture, config: C): Attachment[];
   /** The tensors it trains and saves and the compute and activations it adds, on any architecture. */
   profile(arch: Architecture, config: C): MethodProfile;
-  apply(model: ToyModel, config: C, options?: { seed?: number }): AppliedMethod;
+  /** `task` is the toy task of the run (a class head needs its classes; tests default to the first). */
+  apply(model: ToyModel, config: C, options?: ApplyOptions): AppliedMethod;
   /** One sentence when the method trains nothing on `arch` with `config` ("BitFit trains bias
    * vectors, and Llama 2 7B has none."), else null; `checkApplies` throws it. */
   notApplicable?(arch: Architecture, config: C): string | null;

@@ -44,7 +44,7 @@ function directFisher(model: ToyModel): Float64Array {
   for (const batch of batches()) {
     for (let b = 0; b < batch.size; b++) {
       const at = (a: Int32Array | Float32Array) => a.slice(b * batch.length, (b + 1) * batch.length);
-      const one = { size: 1, length: batch.length, inputs: at(batch.inputs) as Int32Array, labels: at(batch.labels) as Int32Array, mask: at(batch.mask) as Float32Array };
+      const one = { size: 1, length: batch.length, inputs: at(batch.inputs) as Int32Array, labels: at(batch.labels) as Int32Array, mask: at(batch.mask) as Float32Array, promptLengths: batch.promptLengths.slice(b, b + 1) };
       const { value, grads } = tf.variableGrads(() => {
         const inputs = tf.tensor2d(one.inputs, [1, one.length], 'int32');
         return maskedCrossEntropy(model.forward(inputs), one);

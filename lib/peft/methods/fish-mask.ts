@@ -132,6 +132,7 @@ function exampleOf(batch: Batch, b: number): Batch {
     inputs: batch.inputs.slice(...span),
     labels: batch.labels.slice(...span),
     mask: batch.mask.slice(...span),
+    promptLengths: batch.promptLengths.slice(b, b + 1),
   };
 }
 

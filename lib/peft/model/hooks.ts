@@ -13,6 +13,9 @@ export interface ForwardContext {
   mode: 'train' | 'eval';
   /** Training steps done so far (0 in evaluation before training). */
   step: number;
+  /** Tokens before the answer in each sequence, BOS included, where the caller knows them
+   * (training, evaluation, generation): for methods that act on prompt positions only. */
+  promptLengths?: readonly number[];
 }
 
 /** Where a linear map sits: its layer, leaf name (`q_proj`, `fc1`), block path and role. */
@@ -46,6 +49,11 @@ export interface ModelHooks {
   inputPrefix?(ctx: ForwardContext): tf.Tensor2D | null;
   /** Keys and values placed before each layer's own, `[prefixLength, hidden]` each. */
   keyValuePrefix?(layer: number, ctx: ForwardContext): { key: tf.Tensor2D; value: tf.Tensor2D } | null;
+  /** Extra attention context added to a layer's own before the output map, from queries
+   * `[batch, heads, seq, headDim]` (the layer's scaled-dot-product inputs): an attention over
+   * positions of the method's own with a separate softmax, as LLaMA-Adapter's gated adaption
+   * prompts. Returns `[batch, heads, seq, headDim]`, or null to leave the layer as it is. */
+  attentionContext?(layer: number, queries: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D | null;
   /** Rescale or replace an activation, e.g. (IA)³'s learned vectors on keys, values and the MLP. */
   activation?(layer: number, site: ActivationSite, x: tf.Tensor2D, ctx: ForwardContext): tf.Tensor2D;
   /** A block's output (the residual stream after the block), e.g. read by a side network or
@@ -56,4 +64,4 @@ export interface ModelHooks {
 }
 
 /** Hook names in the order they are applied when two methods are chained. */
-export const HOOK_NAMES = ['weight', 'linear', 'sublayerOutput', 'inputPrefix', 'keyValuePrefix', 'activation', 'blockOutput', 'finalHidden'] as const;
+export const HOOK_NAMES = ['weight', 'linear', 'sublayerOutput', 'inputPrefix', 'keyValuePrefix', 'attentionContext', 'activation', 'blockOutput', 'finalHidden'] as const;

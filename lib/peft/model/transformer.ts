@@ -27,6 +27,10 @@ function causalMask(queries: number, prefix: number): tf.Tensor2D {
   return tf.tensor2d(m, [queries, keys]);
 }
 
+/** What a forward pass is run for: training or evaluation, the step, and where each sequence's
+ * prompt ends when the caller knows it. */
+export type ForwardRun = Pick<ForwardContext, 'mode' | 'step' | 'promptLengths'>;
+
 /** The TensorFlow.js namespace, as a type: method files receive it through `model.tf`. */
 export type TF = typeof tf;
 
@@ -86,44 +90,57 @@ export class ToyModel {
   }
 
   /** Logits `[batch, length, vocab]` for token ids `[batch, length]`. */
-  forward(inputs: tf.Tensor2D, hooks: ModelHooks = {}, run: Pick<ForwardContext, 'mode' | 'step'> = { mode: 'eval', step: 0 }): tf.Tensor3D {
-    return tf.tidy((): tf.Tensor3D => {
-      const [batch, length] = inputs.shape;
-      const { hiddenSize: h, vocabSize } = this.dims;
-      const positions = Array.from({ length }, (_, i) => i);
-      // The prefix is asked for before the context exists; it sees a context without it.
-      const bare: ForwardContext = { batch, seq: length, prefixLength: 0, positions, ...run };
-      const prefix = hooks.inputPrefix?.(bare) ?? null;
-      const prefixLength = prefix ? prefix.shape[0] : 0;
-      const ctx: ForwardContext = { ...bare, seq: prefixLength + length, prefixLength };
-      const w = (name: string) => this.read(name, hooks, ctx);
-
-      // One-hot × table instead of gather: the WASM backend cannot backprop through gather.
-      const wte = w('wte');
-      const tokens = tf.matMul(tf.oneHot(tf.reshape(inputs, [-1]), vocabSize), wte);
-      let x = tf.add(tf.reshape(tokens, [batch, length, h]), tf.slice(w('wpe'), [0, 0], [length, h])) as tf.Tensor3D;
-      if (prefix) x = tf.concat([tf.tile(tf.expandDims(prefix, 0), [batch, 1, 1]), x], 1) as tf.Tensor3D;
-      let hidden = tf.reshape(x, [batch * ctx.seq, h]) as tf.Tensor2D;
-
-      for (let layer = 0; layer < this.dims.layers; layer++) {
-        const a = this.norm(hidden, `h.${layer}.ln_1`, w);
-        let attn = this.attention(a, layer, hooks, ctx);
-        if (hooks.sublayerOutput) attn = hooks.sublayerOutput(layer, 'attention', attn, a, ctx);
-        hidden = tf.add(hidden, attn);
-
-        const m = this.norm(hidden, `h.${layer}.ln_2`, w);
-        const inner = this.activation(layer, 'mlp.hidden', gelu(this.linear(layer, 'fc1', m, hooks, ctx)), hooks, ctx);
-        let mlp = this.linear(layer, 'fc2', inner, hooks, ctx);
-        if (hooks.sublayerOutput) mlp = hooks.sublayerOutput(layer, 'mlp', mlp, m, ctx);
-        hidden = tf.add(hidden, mlp);
-        if (hooks.blockOutput) hidden = hooks.blockOutput(layer, hidden, ctx);
-      }
-      if (hooks.finalHidden) hidden = hooks.finalHidden(hidden, ctx);
-
-      const out = this.norm(hidden, 'ln_f', w);
-      const logits = tf.matMul(out, wte, false, true);
-      return tf.slice(tf.reshape(logits, [batch, ctx.seq, vocabSize]) as tf.Tensor3D, [0, prefixLength, 0], [batch, length, vocabSize]);
+  forward(inputs: tf.Tensor2D, hooks: ModelHooks = {}, run: ForwardRun = { mode: 'eval', step: 0 }): tf.Tensor3D {
+    return tf.tidy(() => {
+      const { features, wte } = this.trunk(inputs, hooks, run);
+      const [batch, length, h] = features.shape;
+      const logits = tf.matMul(tf.reshape(features, [batch * length, h]), wte, false, true);
+      return tf.reshape(logits, [batch, length, this.dims.vocabSize]) as tf.Tensor3D;
     });
+  }
+
+  /** The final normalised hidden states `[batch, length, hidden]` the LM head reads (a class head
+   * reads them too). */
+  features(inputs: tf.Tensor2D, hooks: ModelHooks = {}, run: ForwardRun = { mode: 'eval', step: 0 }): tf.Tensor3D {
+    return tf.tidy(() => this.trunk(inputs, hooks, run).features);
+  }
+
+  /** The forward pass up to the final norm, and the token table as the (tied) LM head reads it. */
+  private trunk(inputs: tf.Tensor2D, hooks: ModelHooks, run: ForwardRun): { features: tf.Tensor3D; wte: tf.Tensor } {
+    const [batch, length] = inputs.shape;
+    const { hiddenSize: h, vocabSize } = this.dims;
+    const positions = Array.from({ length }, (_, i) => i);
+    // The prefix is asked for before the context exists; it sees a context without it.
+    const bare: ForwardContext = { batch, seq: length, prefixLength: 0, positions, ...run };
+    const prefix = hooks.inputPrefix?.(bare) ?? null;
+    const prefixLength = prefix ? prefix.shape[0] : 0;
+    const ctx: ForwardContext = { ...bare, seq: prefixLength + length, prefixLength };
+    const w = (name: string) => this.read(name, hooks, ctx);
+
+    // One-hot × table instead of gather: the WASM backend cannot backprop through gather.
+    const wte = w('wte');
+    const tokens = tf.matMul(tf.oneHot(tf.reshape(inputs, [-1]), vocabSize), wte);
+    let x = tf.add(tf.reshape(tokens, [batch, length, h]), tf.slice(w('wpe'), [0, 0], [length, h])) as tf.Tensor3D;
+    if (prefix) x = tf.concat([tf.tile(tf.expandDims(prefix, 0), [batch, 1, 1]), x], 1) as tf.Tensor3D;
+    let hidden = tf.reshape(x, [batch * ctx.seq, h]) as tf.Tensor2D;
+
+    for (let layer = 0; layer < this.dims.layers; layer++) {
+      const a = this.norm(hidden, `h.${layer}.ln_1`, w);
+      let attn = this.attention(a, layer, hooks, ctx);
+      if (hooks.sublayerOutput) attn = hooks.sublayerOutput(layer, 'attention', attn, a, ctx);
+      hidden = tf.add(hidden, attn);
+
+      const m = this.norm(hidden, `h.${layer}.ln_2`, w);
+      const inner = this.activation(layer, 'mlp.hidden', gelu(this.linear(layer, 'fc1', m, hooks, ctx)), hooks, ctx);
+      let mlp = this.linear(layer, 'fc2', inner, hooks, ctx);
+      if (hooks.sublayerOutput) mlp = hooks.sublayerOutput(layer, 'mlp', mlp, m, ctx);
+      hidden = tf.add(hidden, mlp);
+      if (hooks.blockOutput) hidden = hooks.blockOutput(layer, hidden, ctx);
+    }
+    if (hooks.finalHidden) hidden = hooks.finalHidden(hidden, ctx);
+
+    const out = this.norm(hidden, 'ln_f', w);
+    return { features: tf.slice(tf.reshape(out, [batch, ctx.seq, h]) as tf.Tensor3D, [0, prefixLength, 0], [batch, length, h]), wte };
   }
 
   /** A weight as the forward pass sees it: through the `weight` hook when a method sets one. */
@@ -170,7 +187,9 @@ export class ToyModel {
       v = tf.concat([perBatch(prefix.value), v], 2);
     }
     const scores = tf.add(tf.div(tf.matMul(q, k, false, true), Math.sqrt(dh)), causalMask(seq, prefixLength));
-    const context = tf.matMul(tf.softmax(scores), v);
+    let context = tf.matMul(tf.softmax(scores), v);
+    const extra = hooks.attentionContext?.(layer, q, ctx) ?? null;
+    if (extra) context = tf.add(context, extra);
     const merged = tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [batch * seq, h]) as tf.Tensor2D;
     return this.linear(layer, 'o_proj', merged, hooks, ctx);
   }

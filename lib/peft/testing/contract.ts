@@ -9,7 +9,7 @@ import { calibrationBatches } from '../train/session';
 import { Trainer, trainableCount, type TrainerOptions } from '../train/trainer';
 import { decodeWeights } from '../model/weights';
 import { createRng } from '../model/random';
-import { TASKS, exampleBatch, type Batch } from '../model/tasks';
+import { TASKS, exampleBatch, findTask, taskBatch, type Batch, type TaskId } from '../model/tasks';
 import { TINY_DIMS, useTestBackend } from './tf-test';
 import { anatomyMismatches, traceApplied } from './trace';
 
@@ -23,7 +23,7 @@ const task = TASKS[0]!;
 /** A fixed batch of the first task, the same for every call with the same seed. */
 export function fixedBatch(seed: number, size = 8, context = TINY_DIMS.context): Batch {
   const rng = createRng(seed);
-  return exampleBatch(Array.from({ length: size }, () => task.sample(rng)), context);
+  return exampleBatch(Array.from({ length: size }, () => task.sample(rng)), context, task.classes);
 }
 
 /** Logits of the model on a fixed batch, as plain numbers. */
@@ -38,8 +38,9 @@ export function maxAbsDiff(a: Float32Array, b: Float32Array): number {
 
 /** A trainer for `applied` on `model`, with calibration batches when the method calibrates. */
 export function trainerFor(model: ToyModel, applied: ReturnType<PeftMethod['apply']>, options: TrainerOptions): Trainer {
-  const calibration = applied.calibrate ? calibrationBatches(task.id, 0, model.dims.context, 8) : undefined;
-  return new Trainer(model, applied, { ...options, ...(calibration ? { calibration } : {}) });
+  const runTask = options.task ?? task;
+  const calibration = applied.calibrate ? calibrationBatches(runTask.id, 0, model.dims.context, 8) : undefined;
+  return new Trainer(model, applied, { ...options, task: runTask, ...(calibration ? { calibration } : {}) });
 }
 
 export function loadShippedModel(): ToyModel {
@@ -52,9 +53,12 @@ export interface ContractOptions {
   configs?: readonly Record<string, HyperValue>[];
   /** Share of the starting held-out loss that 40 steps on the shipped model must get below. */
   lossRatio?: number;
+  /** The task of that check (default: the method's `toyTask`, else the first task). */
+  task?: TaskId;
 }
 
-export function methodContract(method: PeftMethod, { configs = [], lossRatio = 0.7 }: ContractOptions = {}): void {
+export function methodContract(method: PeftMethod, { configs = [], lossRatio = 0.7, task: lossTaskId }: ContractOptions = {}): void {
+  const lossTask = findTask(lossTaskId ?? method.toyTask ?? task.id);
   describe(`${method.name}: the method contract`, () => {
     beforeAll(useTestBackend);
 
@@ -77,10 +81,10 @@ export function methodContract(method: PeftMethod, { configs = [], lossRatio = 0
 
     it('lowers the held-out loss of the shipped pretrained model within 40 steps', { timeout: 60_000 }, () => {
       const model = loadShippedModel();
-      const applied = method.apply(model, toyConfig(method, model.arch), { seed: 1 });
-      const trainer = trainerFor(model, applied, { steps: 40, learningRate: method.toyLearningRate });
+      const applied = method.apply(model, toyConfig(method, model.arch), { seed: 1, task: lossTask });
+      const trainer = trainerFor(model, applied, { steps: 40, learningRate: method.toyLearningRate, task: lossTask });
       const rng = createRng(21);
-      const batchOf = (n: number) => exampleBatch(Array.from({ length: n }, () => task.sample(rng)), model.dims.context);
+      const batchOf = (n: number) => taskBatch(lossTask, rng, n, model.dims.context);
       const heldOut = batchOf(64);
       const before = trainer.evaluate(heldOut).loss;
       for (let i = 0; i < 40; i++) trainer.step(batchOf(8));

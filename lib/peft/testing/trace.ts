@@ -69,6 +69,10 @@ export function traceApplied(model: ToyModel, applied: AppliedMethod): AnatomyTr
     };
   }
 
+  // A class head replaces the LM head.
+  if (applied.classifier) hooked.add('head');
+  if (h.attentionContext) traced.attentionContext = (l, q, c) => note(h.attentionContext!(l, q, c), null, ['attn.kv-prefix']);
+
   const rng = createRng(17);
   const task = TASKS[0]!;
   const batch = exampleBatch([task.sample(rng), task.sample(rng)], model.dims.context);

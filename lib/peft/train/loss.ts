@@ -52,3 +52,45 @@ export function tokenAccuracy(logits: tf.Tensor3D, batch: Batch): number {
   });
   return scored === 0 ? 0 : correct / scored;
 }
+
+/**
+ * Each row's final hidden state where its answer starts (input position `promptLengths[b] − 1`),
+ * `[batch, hidden]`: what a class head reads. A 0/1 selection matrix, not a gather, so WASM can
+ * backpropagate through it.
+ */
+export function answerFeatures(features: tf.Tensor3D, batch: Batch): tf.Tensor2D {
+  return tf.tidy(() => {
+    const [size, length, hidden] = features.shape;
+    const select = new Float32Array(size * size * length);
+    for (let b = 0; b < size; b++) select[b * size * length + b * length + (batch.promptLengths[b] as number) - 1] = 1;
+    return tf.matMul(tf.tensor2d(select, [size, size * length]), tf.reshape(features, [size * length, hidden]));
+  });
+}
+
+function classIdsOf(batch: Batch): Int32Array {
+  if (!batch.classIds) throw new Error('a class head needs a classification task: this batch has no class labels');
+  return batch.classIds;
+}
+
+/** Mean cross-entropy of class scores `[batch, classes]` against the batch's class indices. */
+export function classCrossEntropy(scores: tf.Tensor2D, batch: Batch): tf.Scalar {
+  return tf.tidy(() => {
+    const labels = tf.oneHot(tf.tensor1d(classIdsOf(batch), 'int32'), scores.shape[1]);
+    return tf.neg(tf.mean(tf.sub(tf.sum(tf.mul(scores, labels), 1), tf.logSumExp(scores, 1)))) as tf.Scalar;
+  });
+}
+
+/** Each row's highest-scoring class. */
+export function predictedClasses(scores: tf.Tensor2D): Int32Array {
+  const argMax = tf.argMax(scores, 1);
+  const ids = argMax.dataSync() as Int32Array;
+  argMax.dispose();
+  return ids;
+}
+
+/** Share of rows whose top class is right: exact match for a class head. */
+export function classAccuracy(scores: tf.Tensor2D, batch: Batch): number {
+  const ids = classIdsOf(batch);
+  const predicted = predictedClasses(scores);
+  return batch.size === 0 ? 0 : predicted.filter((p, b) => p === ids[b]).length / batch.size;
+}

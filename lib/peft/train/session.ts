@@ -3,10 +3,12 @@ import { resolveConfig } from '../method-api/config';
 import { findPeftMethod } from '../registry';
 import { generate } from '../model/generate';
 import { createRng } from '../model/random';
-import { type Batch, exampleBatch, findTask, type Example } from '../model/tasks';
+import { type Batch, exampleBatch, findTask, type Example, type Task, taskBatch, taskProblem } from '../model/tasks';
 import type { ToyModel } from '../model/transformer';
 import type { FromWorker, RunRequest, Sample } from './protocol';
 import { DivergedError, Trainer, evaluate, trainableCount } from './trainer';
+import { answerFeatures, predictedClasses } from './loss';
+import type { AppliedMethod } from '../method-api/types';
 
 export interface RunControl {
   stopped(): boolean;
@@ -24,7 +26,21 @@ const CALIBRATION_BATCHES = 8;
 export function calibrationBatches(taskId: RunRequest['task'], seed: number, context: number, batchSize = 16): Batch[] {
   const task = findTask(taskId);
   const rng = createRng(seed + 104_729);
-  return Array.from({ length: CALIBRATION_BATCHES }, () => exampleBatch(Array.from({ length: batchSize }, () => task.sample(rng)), context));
+  return Array.from({ length: CALIBRATION_BATCHES }, () => taskBatch(task, rng, batchSize, context));
+}
+
+/** What the tuned model answers to `prompt`: greedy decoding, or its class head's top class. */
+function answer(model: ToyModel, applied: AppliedMethod, task: Task, prompt: string): string {
+  if (!applied.classifier || !task.classes) return generate(model, prompt, applied.hooks);
+  const batch = exampleBatch([{ prompt, target: `${task.classes[0]}.` }], model.dims.context, task.classes);
+  const scores = tf.tidy(() => {
+    const inputs = tf.tensor2d(batch.inputs, [1, batch.length], 'int32');
+    const run = { mode: 'eval' as const, step: 0, promptLengths: [...batch.promptLengths] };
+    return applied.classifier!(answerFeatures(model.features(inputs, applied.hooks, run), batch));
+  });
+  const [id] = predictedClasses(scores);
+  scores.dispose();
+  return `${task.classes[id as number]}.`;
 }
 
 /** Held-out examples come from their own seeded stream, so they never depend on the batch order. */
@@ -43,15 +59,20 @@ export async function runFineTune(model: ToyModel, request: RunRequest, emit: (m
   const method = findPeftMethod(request.method);
   const config = resolveConfig(method, model.arch, request.config);
   const task = findTask(request.task);
+  const problem = taskProblem(method, task);
+  if (problem) {
+    emit({ type: 'error', message: problem, diverged: false });
+    return;
+  }
   const heldOut = heldOutExamples(request.task, request.seed);
-  const evalBatch = exampleBatch(heldOut, model.dims.context);
+  const evalBatch = exampleBatch(heldOut, model.dims.context, task.classes);
   const shown = heldOut.slice(0, SAMPLES);
 
   const baseline = evaluate(model, { hooks: {} }, evalBatch);
   const samples: Sample[] = shown.map((e) => ({ prompt: e.prompt, expected: e.target, base: generate(model, e.prompt), tuned: null }));
-  const applied = method.apply(model, config, { seed: request.seed });
+  const applied = method.apply(model, config, { seed: request.seed, task });
   const calibration = applied.calibrate ? calibrationBatches(request.task, request.seed, model.dims.context) : undefined;
-  const trainer = new Trainer(model, applied, { steps: request.steps, learningRate: request.learningRate, ...(calibration ? { calibration } : {}) });
+  const trainer = new Trainer(model, applied, { steps: request.steps, learningRate: request.learningRate, task, seed: request.seed, ...(calibration ? { calibration } : {}) });
   emit({ type: 'ready', trainable: trainableCount(applied), total: model.parameterCount(), baseline, samples });
   const rng = createRng(request.seed);
   let peakBytes = tf.memory().numBytes;
@@ -60,7 +81,7 @@ export async function runFineTune(model: ToyModel, request: RunRequest, emit: (m
     while (trainer.stepsDone < request.steps && !control.stopped()) {
       await control.proceed();
       if (control.stopped()) break;
-      const batch = exampleBatch(Array.from({ length: request.batchSize }, () => task.sample(rng)), model.dims.context);
+      const batch = taskBatch(task, rng, request.batchSize, model.dims.context);
       const started = performance.now();
       const stats = trainer.step(batch);
       const msPerStep = performance.now() - started;
@@ -80,7 +101,7 @@ export async function runFineTune(model: ToyModel, request: RunRequest, emit: (m
       });
     }
     const final = evaluate(model, applied, evalBatch);
-    for (const s of samples) s.tuned = generate(model, s.prompt, applied.hooks);
+    for (const s of samples) s.tuned = answer(model, applied, task, s.prompt);
     emit({ type: 'finished', stopped: control.stopped(), final, samples, peakBytes, steps: trainer.stepsDone });
   } catch (err) {
     const diverged = err instanceof DivergedError;

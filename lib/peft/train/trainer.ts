@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Batch } from '../model/tasks';
-import type { ToyModel } from '../model/transformer';
-import type { AppliedMethod } from '../method-api/types';
+import { createRng } from '../model/random';
+import { type Batch, TASKS, type Task, findTask, taskBatch } from '../model/tasks';
+import type { ForwardRun, ToyModel } from '../model/transformer';
+import type { AppliedMethod, CalibrationContext, FitOptions } from '../method-api/types';
 import { AdamW } from './adamw';
-import { exactMatch, maskedCrossEntropy } from './loss';
+import { answerFeatures, classAccuracy, classCrossEntropy, exactMatch, maskedCrossEntropy } from './loss';
 import { learningRateAt } from './schedule';
 
 export interface TrainerOptions {
@@ -15,6 +16,24 @@ export interface TrainerOptions {
   weightDecay?: number;
   /** Task batches for a method that calibrates before training (required by such a method). */
   calibration?: readonly Batch[];
+  /** The run's task and seed, which a calibrating method may read (tests: the first task, 0). */
+  task?: Task;
+  seed?: number;
+}
+
+/** What a method's outputs are scored by: the LM head's tokens, or its class head's classes. */
+type Scored = Pick<AppliedMethod, 'hooks' | 'classifier'>;
+
+function runOf(batch: Batch, mode: ForwardRun['mode'], step: number): ForwardRun {
+  return { mode, step, promptLengths: [...batch.promptLengths] };
+}
+
+/** The task loss of `method` on a batch (inside a gradient tape or not). */
+export function taskLoss(model: ToyModel, method: Scored, batch: Batch, inputs: tf.Tensor2D, run: ForwardRun): tf.Scalar {
+  return tf.tidy(() => {
+    if (!method.classifier) return maskedCrossEntropy(model.forward(inputs, method.hooks, run), batch);
+    return classCrossEntropy(method.classifier(answerFeatures(model.features(inputs, method.hooks, run), batch)), batch);
+  });
 }
 
 export interface StepStats {
@@ -59,11 +78,7 @@ export class Trainer {
     if (method.calibrate) {
       const batches = options.calibration;
       if (!batches || batches.length === 0) throw new Error('this method calibrates on task data before training: pass `calibration` batches');
-      method.calibrate({
-        model,
-        batches,
-        loss: (batch) => tf.tidy(() => maskedCrossEntropy(model.forward(inputsOf(batch)), batch)),
-      });
+      method.calibrate(calibrationContext(model, batches, options.task ?? (TASKS[0] as Task), options.seed ?? 0));
     }
     this.optimizer = new AdamW(method.trainable, { clipNorm: options.clipNorm ?? 1, weightDecay: options.weightDecay ?? 0.01 });
   }
@@ -82,17 +97,17 @@ export class Trainer {
     const step = this.done;
     const learningRate = this.learningRate(step);
     const inputs = inputsOf(batch);
-    const { hooks, regularizer } = this.method;
-    let taskLoss: tf.Scalar | null = null;
+    const { regularizer } = this.method;
+    let scoredLoss: tf.Scalar | null = null;
     const { value, grads } = tf.variableGrads(() => {
-      const task = maskedCrossEntropy(this.model.forward(inputs, hooks, { mode: 'train', step }), batch);
-      taskLoss = tf.keep(task.clone());
+      const task = taskLoss(this.model, this.method, batch, inputs, runOf(batch, 'train', step));
+      scoredLoss = tf.keep(task.clone());
       return regularizer ? tf.add(task, regularizer()) : task;
     }, this.method.trainable);
     inputs.dispose();
     const ordered = this.method.trainable.map((v) => grads[v.name] ?? tf.zerosLike(v));
     const normTensor = AdamW.globalNorm(ordered);
-    const lossTensor = taskLoss as tf.Scalar | null;
+    const lossTensor = scoredLoss as tf.Scalar | null;
     const [loss, total, gradNorm] = [lossTensor?.dataSync()[0] as number, value.dataSync()[0] as number, normTensor.dataSync()[0] as number];
     tf.dispose([value, normTensor, ...(lossTensor ? [lossTensor] : [])]);
     try {
@@ -138,12 +153,48 @@ function inputsOf(batch: Batch): tf.Tensor2D {
   return tf.tensor2d(batch.inputs, [batch.size, batch.length], 'int32');
 }
 
-export function evaluate(model: ToyModel, method: Pick<AppliedMethod, 'hooks'>, batch: Batch, step = 0): { loss: number; accuracy: number } {
+export function evaluate(model: ToyModel, method: Scored, batch: Batch, step = 0): { loss: number; accuracy: number } {
   const inputs = inputsOf(batch);
-  const logits = model.forward(inputs, method.hooks, { mode: 'eval', step });
-  const lossTensor = maskedCrossEntropy(logits, batch);
+  const run = runOf(batch, 'eval', step);
+  const outputs = method.classifier
+    ? method.classifier(tf.tidy(() => answerFeatures(model.features(inputs, method.hooks, run), batch)))
+    : model.forward(inputs, method.hooks, run);
+  const lossTensor = method.classifier ? classCrossEntropy(outputs as tf.Tensor2D, batch) : maskedCrossEntropy(outputs as tf.Tensor3D, batch);
   const loss = lossTensor.dataSync()[0] as number;
-  const accuracy = exactMatch(logits, batch);
-  tf.dispose([inputs, logits, lossTensor]);
+  const accuracy = method.classifier ? classAccuracy(outputs as tf.Tensor2D, batch) : exactMatch(outputs as tf.Tensor3D, batch);
+  tf.dispose([inputs, outputs, lossTensor]);
   return { loss, accuracy };
+}
+
+const FIT_EVAL_SIZE = 64;
+
+/** What `calibrate` receives: the run's data, the base model's loss, and a way to train on any task. */
+function calibrationContext(model: ToyModel, batches: readonly Batch[], task: Task, seed: number): CalibrationContext {
+  const context = model.dims.context;
+  // One stream per context, apart from the run's training (seed), held-out (seed + 7919) and
+  // calibration (seed + 104,729) streams.
+  const rng = createRng(seed + 15_485_863);
+  const batchesOf = (id: string, count: number, size = 16) => {
+    const t = findTask(id);
+    return Array.from({ length: count }, () => taskBatch(t, rng, size, context));
+  };
+  return {
+    model,
+    task,
+    batches,
+    loss: (batch) => tf.tidy(() => maskedCrossEntropy(model.forward(inputsOf(batch), {}, runOf(batch, 'eval', 0)), batch)),
+    batchesOf,
+    fit(options: FitOptions) {
+      const { trainable, hooks, classifier, regularizer, steps, learningRate, batchSize = 16 } = options;
+      const phase: AppliedMethod = { trainable, hooks, ...(classifier ? { classifier } : {}), ...(regularizer ? { regularizer } : {}), dispose: () => {} };
+      const trainer = new Trainer(model, phase, { steps, learningRate });
+      try {
+        for (const batch of batchesOf(options.task, steps, batchSize)) trainer.step(batch);
+        const [heldOut] = batchesOf(options.task, 1, FIT_EVAL_SIZE);
+        return trainer.evaluate(heldOut as Batch);
+      } finally {
+        trainer.dispose();
+      }
+    },
+  };
 }
