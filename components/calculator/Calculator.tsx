@@ -113,7 +113,7 @@ function MethodCalculator({ fixedMethod }: { fixedMethod: string | undefined }) 
                 </select>
               </label>
             )}
-            {method?.hyperparams.map((h) => (
+            {method?.hyperparams.filter((h) => !h.toyOnly).map((h) => (
               <HyperField
                 key={h.key}
                 h={h}

@@ -27,12 +27,13 @@ const COLUMNS: { key: SortKey; label: string; value: (r: CompareRow) => number |
 
 /** A row's hyperparameters by their labels ("Rank r: 8 · Alpha α: 16 · …"), the first three; the calculator link shows all. */
 function settingsInWords({ estimate: { method, config } }: CompareRow): string {
-  const shown = method.hyperparams.slice(0, 3).map((h) => {
+  const counted = method.hyperparams.filter((h) => !h.toyOnly);
+  const shown = counted.slice(0, 3).map((h) => {
     const value = config[h.key];
     const text = h.kind === 'choice' ? (h.options.find((o) => o.value === value)?.label ?? String(value)) : Array.isArray(value) ? value.join(', ') : String(value);
     return `${h.label}: ${text}`;
   });
-  const more = method.hyperparams.length - shown.length;
+  const more = counted.length - shown.length;
   if (shown.length === 0) return 'no hyperparameters';
   return shown.join(' · ') + (more > 0 ? ` · ${more} more in the calculator` : '');
 }

@@ -19,6 +19,9 @@ interface HyperBase<K extends string> {
   key: K;
   label: string;
   help: string;
+  /** A setting of the toy run only (a transfer method's source tasks): it changes no count, so
+   * the calculator, /compare and the export leave it out; the playground shows it. */
+  toyOnly?: true;
 }
 
 /** A method's hyperparameter: its controls on the site and its flag in the CLI come from here. */
