@@ -2,7 +2,7 @@
  * The toy benchmark: fine-tunes the shipped base model with every implemented method and prints,
  * per method, ms/step (median), trainable parameters, peak tensor bytes and the held-out metric.
  * A benchmark, not a test: figures depend on the machine.
- *   npm run bench:toy -- [--backend wasm|cpu] [--task topic|shift|all] [--method <id>] [--lr <rate>]
+ *   npm run bench:toy -- [--backend wasm|cpu] [--task <id>|all] [--method <id>] [--lr <rate>]
  *                        [--steps 300] [--batch 16] [--out content/data/toy-benchmark.json]
  * Without --lr each method uses its own toy learning rate (toyLearningRate in its file).
  */
@@ -11,7 +11,7 @@ import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { METHODS } from '@/lib/peft/registry';
 import { toyConfig } from '@/lib/peft/method-api/config';
-import { TASKS } from '@/lib/peft/model/tasks';
+import { TASKS, taskProblem } from '@/lib/peft/model/tasks';
 import { ToyModel } from '@/lib/peft/model/transformer';
 import { decodeWeights } from '@/lib/peft/model/weights';
 import type { FromWorker, ProgressMessage, RunRequest } from '@/lib/peft/train/protocol';
@@ -51,6 +51,8 @@ const rows: Row[] = [];
 console.log(`toy benchmark: backend ${backend}, ${steps} steps, batch ${batchSize}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}`);
 for (const task of tasks) {
   for (const method of methods) {
+    // A class-head method runs on classification tasks only.
+    if (taskProblem(method, task)) continue;
     const { header, values } = decodeWeights(weights);
     const model = ToyModel.fromValues(header.dims, values);
     const config = toyConfig(method, model.arch);
