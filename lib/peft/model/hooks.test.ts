@@ -127,4 +127,28 @@ describe('hook points', () => {
     expect(seen).toEqual(['train 0', 'train 1', 'eval 2']);
     trainer.dispose();
   });
+
+  it('attentionContext: zeros leave the output unchanged, a context of its own changes it; queries arrive per head', () => {
+    const model = ToyModel.init(TINY_DIMS, 8);
+    const shapes: number[][] = [];
+    const zeros: ModelHooks = { attentionContext: (_l, q) => (shapes.push(q.shape), tf.zerosLike(q)) };
+    expect(maxDiff(logits(model, zeros), logits(model))).toBe(0);
+    const dh = TINY_DIMS.hiddenSize / TINY_DIMS.heads;
+    expect(shapes[0]).toEqual([batch.size, TINY_DIMS.heads, batch.length, dh]);
+    expect(shapes).toHaveLength(TINY_DIMS.layers);
+    const ones: ModelHooks = { attentionContext: (l, q) => (l === 0 ? tf.onesLike(q) : null) };
+    expect(maxDiff(logits(model, ones), logits(model))).toBeGreaterThan(1e-3);
+  });
+
+  it('hooks see where each prompt ends in training and evaluation', () => {
+    const model = ToyModel.init(TINY_DIMS, 9);
+    const seen: (readonly number[] | undefined)[] = [];
+    const bias = model.weight('h.0.fc2.bias');
+    const applied = { trainable: [bias], hooks: { finalHidden: (h: tf.Tensor2D, ctx: { promptLengths?: readonly number[] }) => (seen.push(ctx.promptLengths), h) }, dispose: () => {} };
+    const trainer = new Trainer(model, applied, { steps: 1, learningRate: 1e-3 });
+    trainer.step(batch);
+    trainer.evaluate(batch);
+    expect(seen).toEqual([[...batch.promptLengths], [...batch.promptLengths]]);
+    trainer.dispose();
+  });
 });

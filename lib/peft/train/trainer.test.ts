@@ -4,7 +4,10 @@ import type { AppliedMethod } from '../method-api/types';
 import { ToyModel } from '../model/transformer';
 import { fixedBatch } from '../testing/contract';
 import { TINY_DIMS, useTestBackend } from '../testing/tf-test';
-import { DivergedError, Trainer } from './trainer';
+import { DivergedError, Trainer, evaluate } from './trainer';
+import { createRng } from '../model/random';
+import { findTask, taskBatch } from '../model/tasks';
+import { answerFeatures, classAccuracy } from './loss';
 
 /** The trainer's method lifecycle, driven by small hand-written methods. */
 beforeAll(useTestBackend);
@@ -97,5 +100,61 @@ describe('the trainer', () => {
     expect(changed).toBeGreaterThan(0);
     trainer.dispose();
     mask.dispose();
+  });
+
+  it('trains a class head on the hidden state where each answer starts, and scores it by its top class', () => {
+    const model = ToyModel.init(TINY_DIMS, 17);
+    const task = findTask('pair');
+    const head = tf.variable(tf.zeros([TINY_DIMS.hiddenSize, 2]));
+    const applied: AppliedMethod = { trainable: [head], hooks: {}, classifier: (f) => tf.matMul(f, head), dispose: () => head.dispose() };
+    const rng = createRng(3);
+    const heldOut = taskBatch(task, rng, 64, TINY_DIMS.context);
+    // Zero scores: cross-entropy over two classes is ln 2, and the tie goes to class 0.
+    const before = evaluate(model, applied, heldOut);
+    expect(before.loss).toBeCloseTo(Math.LN2, 5);
+    expect(before.accuracy).toBeCloseTo([...heldOut.classIds!].filter((c) => c === 0).length / 64, 6);
+    const trainer = new Trainer(model, applied, { steps: 40, learningRate: 5e-2 });
+    for (let i = 0; i < 40; i++) trainer.step(taskBatch(task, rng, 16, TINY_DIMS.context));
+    expect(trainer.evaluate(heldOut).loss).toBeLessThan(before.loss);
+    // A batch without classes cannot train a class head.
+    expect(() => trainer.step(taskBatch(findTask('echo'), rng, 4, TINY_DIMS.context))).toThrow(/needs a classification task/);
+    trainer.dispose();
+    applied.dispose();
+  });
+
+  it("reads each row's answer position: answerFeatures equals the features at promptLengths − 1", () => {
+    const model = ToyModel.init(TINY_DIMS, 18);
+    const batch = taskBatch(findTask('topic'), createRng(5), 5, TINY_DIMS.context);
+    tf.tidy(() => {
+      const features = model.features(tf.tensor2d(batch.inputs, [batch.size, batch.length], 'int32'));
+      const picked = answerFeatures(features, batch).arraySync();
+      const all = features.arraySync();
+      picked.forEach((row, b) => row.forEach((v, j) => expect(v).toBeCloseTo(all[b]![batch.promptLengths[b]! - 1]![j]!, 6)));
+      expect(classAccuracy(tf.oneHot(tf.tensor1d(batch.classIds!, 'int32'), 4) as tf.Tensor2D, batch)).toBe(1);
+    });
+  });
+
+  it('lets a method train on another task before the run: fit trains the given variables and reports held-out figures', () => {
+    const model = ToyModel.init(TINY_DIMS, 19);
+    const prompt = tf.variable(tf.zeros([2, TINY_DIMS.hiddenSize]));
+    let result = { loss: NaN, accuracy: NaN };
+    let sourceHasClasses = false;
+    const applied = biasMethod(model, {
+      calibrate: (ctx) => {
+        expect(ctx.task.id).toBe('echo');
+        sourceHasClasses = ctx.batchesOf('stray', 1, 4)[0]!.classIds !== undefined;
+        result = ctx.fit({ task: 'shift', trainable: [prompt], hooks: { inputPrefix: () => prompt as tf.Tensor2D }, steps: 5, learningRate: 1e-2, batchSize: 4 });
+      },
+    });
+    const start = tf.memory().numTensors;
+    const trainer = new Trainer(model, applied, { steps: 2, learningRate: 1e-3, task: findTask('echo'), seed: 1, calibration: [fixedBatch(1)] });
+    expect(sourceHasClasses).toBe(true);
+    expect(Number.isFinite(result.loss) && result.loss > 0).toBe(true);
+    expect(result.accuracy).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...(prompt.dataSync() as Float32Array).map(Math.abs))).toBeGreaterThan(0);
+    // The source phase's optimizer is gone; only the trainer's own state (none yet for one bias) remains.
+    trainer.dispose();
+    expect(tf.memory().numTensors).toBe(start);
+    prompt.dispose();
   });
 });
