@@ -38,6 +38,8 @@ interface RunState {
   samples: Sample[];
   error: string | null;
   stopped: boolean;
+  /** The method is working on task data before its first step. */
+  preparing: boolean;
 }
 
 const EMPTY: RunState = {
@@ -58,6 +60,7 @@ const EMPTY: RunState = {
   samples: [],
   error: null,
   stopped: false,
+  preparing: false,
 };
 
 type Action = { type: 'reset' } | { type: 'starting' } | { type: 'paused'; paused: boolean } | FromWorker;
@@ -72,9 +75,12 @@ function reduce(state: RunState, action: Action): RunState {
       return state.phase === 'running' || state.phase === 'paused' ? { ...state, phase: action.paused ? 'paused' : 'running' } : state;
     case 'backend':
       return { ...state, backend: { name: action.backend, skipped: action.skipped } };
+    case 'preparing':
+      return { ...state, preparing: true };
     case 'ready':
       return {
         ...state,
+        preparing: false,
         phase: 'running',
         trainable: action.trainable,
         total: action.total,
@@ -229,6 +235,7 @@ function MethodPlayground({ method }: { method: PeftMethod }) {
 
       <div role="status" data-testid="pg-status" className="mt-4 text-sm text-slate-700 dark:text-slate-300">
         {run.phase === 'starting' && !run.backend && 'Loading TensorFlow.js and choosing a backend…'}
+        {run.preparing && ' Preparing the method on task data before the first step (source tasks, or scores that pick what to train)…'}
         {run.backend && (
           <span>
             Running on <strong data-testid="pg-backend">{BACKEND_LABELS[run.backend.name]}</strong>

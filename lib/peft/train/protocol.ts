@@ -49,6 +49,8 @@ export interface ProgressMessage {
 
 export type FromWorker =
   | { type: 'backend'; backend: BackendName; skipped: { backend: BackendName; reason: string }[] }
+  /** The method trains or measures on task data before the first step (a source prompt, Fisher scores). */
+  | { type: 'preparing' }
   | { type: 'ready'; trainable: number; total: number; baseline: EvalResult; samples: Sample[] }
   | ProgressMessage
   | { type: 'finished'; stopped: boolean; final: EvalResult; samples: Sample[]; peakBytes: number; steps: number }

@@ -72,6 +72,7 @@ export async function runFineTune(model: ToyModel, request: RunRequest, emit: (m
   const samples: Sample[] = shown.map((e) => ({ prompt: e.prompt, expected: e.target, base: generate(model, e.prompt), tuned: null }));
   const applied = method.apply(model, config, { seed: request.seed, task });
   const calibration = applied.calibrate ? calibrationBatches(request.task, request.seed, model.dims.context) : undefined;
+  if (calibration) emit({ type: 'preparing' });
   const trainer = new Trainer(model, applied, { steps: request.steps, learningRate: request.learningRate, task, seed: request.seed, ...(calibration ? { calibration } : {}) });
   emit({ type: 'ready', trainable: trainableCount(applied), total: model.parameterCount(), baseline, samples });
   const rng = createRng(request.seed);
