@@ -125,7 +125,7 @@ export function combineApplied(tf: TF, applied: readonly AppliedMethod[]): Appli
       return all.length > 0 ? new Map(all) : undefined;
     },
     ...(applied.some((a) => a.calibrate) ? { calibrate: (ctx) => applied.forEach((a) => a.calibrate?.(ctx)) } : {}),
-    ...(regularizers.length > 0 ? { regularizer: () => regularizers.map((r) => r()).reduce((s, r) => tf.add(s, r)) } : {}),
+    ...(regularizers.length > 0 ? { regularizer: (pass) => regularizers.map((r) => r(pass)).reduce((s, r) => tf.add(s, r)) } : {}),
     ...(applied.some((a) => a.onStep)
       ? {
           onStep: (ctx) => {

@@ -102,6 +102,17 @@ export interface FitOptions {
   batchSize?: number;
 }
 
+/** The training forward pass a regularizer is added to, inside the gradient tape. */
+export interface TrainingPass {
+  batch: Batch;
+  /** What the task loss was computed from: logits `[batch, length, vocab]`, or class scores
+   * `[batch, classes]` where the method has a class head. */
+  scores: tf.Tensor;
+  /** The same forward pass run again (same hooks, head, batch and run), scores as `scores`: a
+   * second draw of a stochastic pass. */
+  rerun(): tf.Tensor;
+}
+
 /** Passed to `onStep` after each optimizer update. */
 export interface StepContext {
   /** Steps done, this one included. */
@@ -129,14 +140,21 @@ export interface AppliedMethod {
   /** Runs once on task batches before the first step (FISH Mask's Fisher information). It may
    * change `trainable` in place: the trainer builds its optimizer after calibrating. */
   calibrate?(ctx: CalibrationContext): void;
-  /** A penalty added to the loss inside the gradient tape (AdaLoRA's orthogonality, an L0 term). */
-  regularizer?(): tf.Scalar;
+  /** A penalty added to the loss inside the gradient tape (AdaLoRA's orthogonality, an L0 term).
+   * The trainer passes the training pass it adds to, for a penalty that compares outputs (a
+   * consistency term between two stochastic passes, as AdaMix's); callers outside a training step
+   * may omit it. */
+  regularizer?(pass?: TrainingPass): tf.Scalar;
   /** After every optimizer update (AdaLoRA's importance scores and budget, ReLoRA's merges). */
   onStep?(ctx: StepContext): StepAction | void;
   /** A head over the task's classes that replaces the LM head (WARP's class embeddings, P-Tuning
    * v2's linear head): from the final hidden states `[batch, hidden]` where each answer starts,
    * class scores `[batch, classes]`. The loss is then cross-entropy over classes. */
   classifier?(features: tf.Tensor2D): tf.Tensor2D;
+  /** Of `trainable`, the variables of a class head that belongs to the task rather than to the
+   * method (P-Tuning v2's linear head): the method's profile leaves them out, as the calculator
+   * counts a classification head with the training setup's task (cost/task.ts). */
+  taskHead?: readonly tf.Variable[];
   /** Fold the learned update into the frozen weights (reparametrisations only). */
   merge?(): void;
   unmerge?(): void;

@@ -28,12 +28,14 @@ function runOf(batch: Batch, mode: ForwardRun['mode'], step: number): ForwardRun
   return { mode, step, promptLengths: [...batch.promptLengths] };
 }
 
-/** The task loss of `method` on a batch (inside a gradient tape or not). */
-export function taskLoss(model: ToyModel, method: Scored, batch: Batch, inputs: tf.Tensor2D, run: ForwardRun): tf.Scalar {
-  return tf.tidy(() => {
-    if (!method.classifier) return maskedCrossEntropy(model.forward(inputs, method.hooks, run), batch);
-    return classCrossEntropy(method.classifier(answerFeatures(model.features(inputs, method.hooks, run), batch)), batch);
-  });
+/** What `method` scores a batch with: LM logits `[batch, length, vocab]`, or its class head's
+ * scores `[batch, classes]`. */
+function taskScores(model: ToyModel, method: Scored, batch: Batch, inputs: tf.Tensor2D, run: ForwardRun): tf.Tensor {
+  return tf.tidy(() => (method.classifier ? method.classifier(answerFeatures(model.features(inputs, method.hooks, run), batch)) : model.forward(inputs, method.hooks, run)));
+}
+
+function scoresLoss(method: Scored, scores: tf.Tensor, batch: Batch): tf.Scalar {
+  return method.classifier ? classCrossEntropy(scores as tf.Tensor2D, batch) : maskedCrossEntropy(scores as tf.Tensor3D, batch);
 }
 
 export interface StepStats {
@@ -100,9 +102,12 @@ export class Trainer {
     const { regularizer } = this.method;
     let scoredLoss: tf.Scalar | null = null;
     const { value, grads } = tf.variableGrads(() => {
-      const task = taskLoss(this.model, this.method, batch, inputs, runOf(batch, 'train', step));
+      const run = runOf(batch, 'train', step);
+      const scores = taskScores(this.model, this.method, batch, inputs, run);
+      const task = scoresLoss(this.method, scores, batch);
       scoredLoss = tf.keep(task.clone());
-      return regularizer ? tf.add(task, regularizer()) : task;
+      if (!regularizer) return task;
+      return tf.add(task, regularizer({ batch, scores, rerun: () => taskScores(this.model, this.method, batch, inputs, run) }));
     }, this.method.trainable);
     inputs.dispose();
     const ordered = this.method.trainable.map((v) => grads[v.name] ?? tf.zerosLike(v));
@@ -156,10 +161,8 @@ function inputsOf(batch: Batch): tf.Tensor2D {
 export function evaluate(model: ToyModel, method: Scored, batch: Batch, step = 0): { loss: number; accuracy: number } {
   const inputs = inputsOf(batch);
   const run = runOf(batch, 'eval', step);
-  const outputs = method.classifier
-    ? method.classifier(tf.tidy(() => answerFeatures(model.features(inputs, method.hooks, run), batch)))
-    : model.forward(inputs, method.hooks, run);
-  const lossTensor = method.classifier ? classCrossEntropy(outputs as tf.Tensor2D, batch) : maskedCrossEntropy(outputs as tf.Tensor3D, batch);
+  const outputs = taskScores(model, method, batch, inputs, run);
+  const lossTensor = scoresLoss(method, outputs, batch);
   const loss = lossTensor.dataSync()[0] as number;
   const accuracy = method.classifier ? classAccuracy(outputs as tf.Tensor2D, batch) : exactMatch(outputs as tf.Tensor3D, batch);
   tf.dispose([inputs, outputs, lossTensor]);
