@@ -46,6 +46,7 @@ export const PART_SHORT_LABELS: Record<BlockPart, string> = {
   'ffn.hidden': 'Activation',
   'ffn.down': 'Down projection',
   'ffn.output': 'FFN output',
+  'block.output': 'Block output',
   final: 'Final norm',
   head: 'LM head',
 };
@@ -66,6 +67,7 @@ export const PART_LABELS: Record<BlockPart, string> = {
   'ffn.hidden': 'FFN hidden activation',
   'ffn.down': 'FFN down projection',
   'ffn.output': 'FFN sublayer output',
+  'block.output': 'Block output (residual stream)',
   final: 'Final norm, after the last block',
   head: 'LM head',
 };
@@ -311,6 +313,8 @@ export function layoutBlock(attachments: readonly Attachment[]): BlockLayout {
   const ffnOut = single('ffn.output');
   gap(10);
   const add2 = residual(ffnIn);
+  gap(10);
+  const blockOut = single('block.output');
   y += 10;
   const frame = { x: 2, y: frameTop, w: SIDE_X - 6, h: y - frameTop, labelY };
   gap();
@@ -334,7 +338,8 @@ export function layoutBlock(attachments: readonly Attachment[]): BlockLayout {
   down(hidden, ffnDown);
   down(ffnDown, ffnOut);
   down(ffnOut, add2);
-  down(add2, finalNorm);
+  down(add2, blockOut);
+  down(blockOut, finalNorm);
   down(finalNorm, head);
 
   // Every BLOCK_PART is drawn exactly once; keep the reading order of BLOCK_PARTS.

@@ -25,6 +25,7 @@ export const BLOCK_PARTS = [
   'ffn.hidden', // the FFN's hidden activation
   'ffn.down',
   'ffn.output', // the FFN sublayer's output, before the residual add
+  'block.output', // the residual stream after the block (both residual adds): where ReFT edits representations
   'final', // after the last block: final norm, or a side network joining
   'head',
 ] as const;

@@ -35,12 +35,12 @@ describe('tracing a method on the toy', () => {
     const model = ToyModel.init(TINY_DIMS, 0);
     const start = tf.memory().numTensors;
     const trace = (id: string, input = {}) => traceMethod(method(id), model, resolveConfig(method(id), model.arch, input));
-    expect(trace('lora', { targets: ['q_proj', 'fc2'] })).toEqual({ trained: [], hooked: ['attn.q', 'ffn.down'], unplaced: [] });
+    expect(trace('lora', { targets: ['q_proj', 'fc2'] })).toEqual({ trained: [], hooked: ['attn.q', 'ffn.down'] });
     expect(trace('adapters', { placement: 'attention' }).hooked).toEqual(['attn.output']);
     expect(trace('prompt-tuning').hooked).toEqual(['input']);
     expect(trace('prefix-tuning').hooked).toEqual(['attn.kv-prefix']);
     expect(trace('lst').hooked).toEqual(['final']);
-    expect(trace('bitfit')).toEqual({ trained: ['attn.norm', 'attn.q', 'attn.k', 'attn.v', 'attn.o', 'ffn.norm', 'ffn.up', 'ffn.down', 'final'], hooked: [], unplaced: [] });
+    expect(trace('bitfit')).toEqual({ trained: ['attn.norm', 'attn.q', 'attn.k', 'attn.v', 'attn.o', 'ffn.norm', 'ffn.up', 'ffn.down', 'final'], hooked: [] });
     expect(trace('full-fine-tuning').trained).toEqual(weightParts(model.arch));
     // QLoRA's weight hook hands every linear map its NF4 copy; LoRA acts on the one target.
     expect(trace('qlora', { targets: ['v_proj'] }).hooked).toEqual(['attn.q', 'attn.k', 'attn.v', 'attn.o', 'ffn.up', 'ffn.down']);
@@ -48,7 +48,7 @@ describe('tracing a method on the toy', () => {
     model.dispose();
   });
 
-  it('records activation hooks at their parts and a changed block output as unplaced', () => {
+  it('records activation hooks at their parts, and a changed block output at the block output', () => {
     const model = ToyModel.init(TINY_DIMS, 0);
     const applied: AppliedMethod = {
       trainable: [],
@@ -58,7 +58,7 @@ describe('tracing a method on the toy', () => {
       },
       dispose: () => {},
     };
-    expect(traceApplied(model, applied)).toEqual({ trained: [], hooked: ['ffn.hidden'], unplaced: ['blockOutput'] });
+    expect(traceApplied(model, applied)).toEqual({ trained: [], hooked: ['ffn.hidden', 'block.output'] });
     model.dispose();
   });
 });
