@@ -2,6 +2,8 @@ import type { MDXComponents } from '@/lib/content/mdx';
 import { LazyCalculator } from '@/components/calculator/LazyCalculator';
 import { LazyPlayground } from '@/components/playground/LazyPlayground';
 import { CostValidationTable } from '@/components/mdx/CostValidationTable';
+import { PromptScaleChart } from '@/components/mdx/PromptScaleChart';
+import { TransferResults } from '@/components/mdx/TransferResults';
 
 /**
  * Components an MDX page may use by name: `<Playground method="lora" />` embeds a live toy
@@ -19,4 +21,6 @@ export const mdxComponents: MDXComponents = {
   Playground: LazyPlayground,
   Calculator: LazyCalculator,
   CostValidationTable,
+  PromptScaleChart,
+  TransferResults,
 };

@@ -14,6 +14,9 @@ const embeds = {
   Calculator: () => createElement('h2', { id: EMBED_HEADINGS.Calculator.id }, 'Calculator'),
   // Renders a table, no headings.
   CostValidationTable: () => null,
+  // A chart in a figure, no headings.
+  PromptScaleChart: () => null,
+  TransferResults: () => null,
 };
 
 /** Compiles with the site's real pipeline (KaTeX, Shiki, slugs, anchors) and reads the h2/h3 ids of the HTML. */

@@ -4,7 +4,9 @@ import { findModel } from '../models';
 import { ToyModel } from '../model/transformer';
 import { logitsOf, maxAbsDiff, methodContract } from '../testing/contract';
 import { TINY_DIMS, useTestBackend } from '../testing/tf-test';
-import { promptTuning } from './prompt-tuning';
+import { findTask } from '../model/tasks';
+import { encode } from '../model/tokenizer';
+import { initialPrompt, promptTuning } from './prompt-tuning';
 
 methodContract(promptTuning, { configs: [{ tokens: 3 }] });
 
@@ -22,6 +24,35 @@ describe('Prompt tuning', () => {
     const llama = findModel('meta-llama/Llama-2-7b-hf').arch;
     expect(promptTuning.trainableParams(t5, resolveConfig(promptTuning, t5, { tokens: 20 }))).toBe(2 * 20 * 1024);
     expect(promptTuning.trainableParams(llama, resolveConfig(promptTuning, llama, { tokens: 20 }))).toBe(20 * 4096);
+  });
+
+  it('starts from vocabulary rows, label words or uniform noise (Lester et al.)', () => {
+    const model = ToyModel.init(TINY_DIMS, 3);
+    const wte = model.weight('wte').arraySync() as number[][];
+    const rowsOf = (t: { arraySync(): unknown; dispose(): void }) => {
+      const rows = t.arraySync() as number[][];
+      t.dispose();
+      return rows;
+    };
+    const isVocabRow = (row: number[]) => wte.some((w) => w.every((v, i) => v === row[i]));
+
+    expect(rowsOf(initialPrompt(model, 5, 'sample-vocab', { seed: 1 })).every(isVocabRow)).toBe(true);
+
+    // pair's classes are "yes" and "no": the first two rows are their tokens' mean embeddings.
+    const labelled = rowsOf(initialPrompt(model, 4, 'class-labels', { seed: 1, task: findTask('pair') }));
+    ['yes', 'no'].forEach((word, r) => {
+      const mean = wte[0]!.map((_, i) => encode(word).reduce((s, id) => s + wte[id]![i]!, 0) / word.length);
+      labelled[r]!.forEach((v, i) => expect(v).toBeCloseTo(mean[i]!, 5));
+    });
+    expect(labelled.slice(2).every(isVocabRow)).toBe(true);
+    // Without classes (echo) the label rows fall back to sampled vocabulary.
+    expect(rowsOf(initialPrompt(model, 3, 'class-labels', { seed: 1, task: findTask('echo') })).every(isVocabRow)).toBe(true);
+
+    const uniform = rowsOf(initialPrompt(model, 6, 'random-uniform', { seed: 1 })).flat();
+    expect(Math.min(...uniform)).toBeGreaterThanOrEqual(-0.5);
+    expect(Math.max(...uniform)).toBeLessThanOrEqual(0.5);
+    expect(uniform.some((v) => Math.abs(v) > 0.25)).toBe(true);
+    model.dispose();
   });
 
   it('rejects a fractional prompt length', () => {
