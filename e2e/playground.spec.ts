@@ -56,6 +56,19 @@ test.describe('playground', () => {
   });
 });
 
+test('the playground offers the seven toy tasks, and a class-head method only the three with classes', async ({ page }) => {
+  await page.goto('/methods/lora/');
+  await waitForHydration(page);
+  const task = page.getByTestId('playground').getByLabel('Task');
+  const names = ['Topic classification', 'Odd one out', 'Same topic?', 'First word', 'Letter shift', 'Reverse', 'Echo'];
+  await expect(task.locator('option')).toHaveText(names);
+  await task.selectOption({ label: 'Echo' });
+  await expect(page.getByTestId('playground')).toContainText('Copy a word after "=" instead of ">"');
+  await page.goto('/methods/warp/');
+  await waitForHydration(page);
+  await expect(page.getByTestId('playground').getByLabel('Task').locator('option')).toHaveText(names.slice(0, 3));
+});
+
 test('playground rejects an impossible rank inline and keeps Start disabled', async ({ page }) => {
   await page.goto('/methods/lora/');
   await waitForHydration(page);

@@ -24,6 +24,11 @@ const EXPECTED: Record<string, (c: MethodConfig, arch: Architecture) => Record<s
   'prompt-tuning': (c) => ({ num_virtual_tokens: c.tokens, prompt_tuning_init: 'SAMPLE_VOCAB' }),
   'prefix-tuning': (c) => ({ num_virtual_tokens: c.tokens, prefix_projection: c.projection === 'mlp', ...(c.projection === 'mlp' ? { encoder_hidden_size: c.bottleneck } : {}) }),
   oft: (c) => ({ r: c.r, oft_block_size: c.r === 0 ? c.blockSize : 0, num_cayley_neumann_terms: c.neumannTerms, use_cayley_neumann: true }),
+  // HF PEFT refuses more adapter layers than the model has: the export writes the depth then (an
+  // encoder–decoder model, where the method does not apply, keeps the setting).
+  'llama-adapter': (c, arch) => ({ adapter_len: c.adapterLen, adapter_layers: arch.stacks.length === 1 ? Math.min(c.adapterLayers as number, arch.stacks[0]!.layers) : c.adapterLayers }),
+  'p-tuning': (c) => ({ num_virtual_tokens: c.tokens, encoder_reparameterization_type: c.encoder === 'lstm' ? 'LSTM' : 'MLP', encoder_hidden_size: c.hidden, ...(c.encoder === 'lstm' ? { encoder_num_layers: c.lstmLayers } : {}) }),
+  'p-tuning-v2': (c) => ({ num_virtual_tokens: c.tokens, prefix_projection: false }),
 };
 
 const SETTINGS: Record<string, Record<string, string | number | string[]>> = {
@@ -34,6 +39,9 @@ const SETTINGS: Record<string, Record<string, string | number | string[]>> = {
   'prompt-tuning': { tokens: 20 },
   'prefix-tuning': { tokens: 10, bottleneck: 256 },
   oft: { blockSize: 16 },
+  'llama-adapter': { adapterLen: 10, adapterLayers: 30 },
+  'p-tuning': { tokens: 20, encoder: 'lstm', hidden: 128, lstmLayers: 1 },
+  'p-tuning-v2': { tokens: 16 },
 };
 
 describe('every method HF PEFT has exports its config, and the arguments are its resolved config', () => {

@@ -6,6 +6,7 @@ import { fishMask } from './methods/fish-mask';
 import { fullFineTuning } from './methods/full-fine-tuning';
 import { ia3 } from './methods/ia3';
 import { intrinsicSaid } from './methods/intrinsic-said';
+import { loreft } from './methods/loreft';
 import { lora } from './methods/lora';
 import { lst } from './methods/lst';
 import { mamAdapter } from './methods/mam-adapter';
@@ -14,6 +15,15 @@ import { parallelAdapter } from './methods/parallel-adapter';
 import { prefixTuning } from './methods/prefix-tuning';
 import { promptTuning } from './methods/prompt-tuning';
 import { qlora } from './methods/qlora';
+import { spot } from './methods/spot';
+import { ipt } from './methods/ipt';
+import { warp } from './methods/warp';
+import { attentionFusion } from './methods/attention-fusion';
+import { lets } from './methods/lets';
+import { pTuning } from './methods/p-tuning';
+import { pTuningV2 } from './methods/p-tuning-v2';
+import { llamaAdapter } from './methods/llama-adapter';
+import { adamix } from './methods/adamix';
 // The taxonomy file itself, not ./taxonomy: that module validates it with zod, and the registry
 // reaches the browser on every calculator page. Pages import ./taxonomy, so the build still validates it.
 import taxonomyFile from '@/content/data/taxonomy.json';
@@ -35,6 +45,16 @@ export const METHODS: readonly PeftMethod[] = [
   adalora,
   intrinsicSaid,
   oft,
+  spot,
+  ipt,
+  warp,
+  attentionFusion,
+  lets,
+  loreft,
+  pTuning,
+  pTuningV2,
+  llamaAdapter,
+  adamix,
 ];
 
 /**
