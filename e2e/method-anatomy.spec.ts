@@ -1,8 +1,8 @@
 import { expect, type Page, test } from '@playwright/test';
 import { expectNoSeriousAxeViolations, waitForHydration } from './support';
 
-/** The block diagram draws all 16 parts of lib/peft/method-api/anatomy.ts's BLOCK_PARTS. */
-const PART_COUNT = 16;
+/** The block diagram draws all 17 parts of lib/peft/method-api/anatomy.ts's BLOCK_PARTS. */
+const PART_COUNT = 17;
 /** The parts that hold weights on the toy (a pre-norm decoder with biases and a tied head). */
 const WEIGHT_PARTS = ['embedding', 'attn.norm', 'attn.q', 'attn.k', 'attn.v', 'attn.o', 'ffn.norm', 'ffn.up', 'ffn.down', 'final', 'head'];
 
@@ -86,3 +86,12 @@ for (const theme of ['light', 'dark'] as const) {
     expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
   });
 }
+
+test('LoReFT and WARP: an edit of the residual stream is drawn at the block output, a class head at the head', async ({ page }) => {
+  await page.goto('/methods/loreft/');
+  await expect(part(page, 'block.output')).toHaveAttribute('data-kinds', 'added');
+  await expect(diagram(page).locator('svg [data-part][data-kinds="frozen"]')).toHaveCount(PART_COUNT - 1);
+  await page.goto('/methods/warp/');
+  await expect(part(page, 'head')).toHaveAttribute('data-kinds', 'added');
+  await expect(part(page, 'input')).toHaveAttribute('data-kinds', 'added');
+});
