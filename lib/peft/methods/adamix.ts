@@ -8,6 +8,7 @@ import type { Sublayer } from '../model/hooks';
 import { disposeAll, normalVariable, zerosVariable } from '../model/params';
 import { createRng } from '../model/random';
 import type { TF } from '../model/transformer';
+import { bottleneckTensors } from './adapters';
 
 const PLACEMENTS: Record<string, readonly Sublayer[]> = {
   mlp: ['mlp'],
@@ -115,12 +116,7 @@ export const adamix = defineMethod({
         { shape: [h], count: count * ups },
       ],
       // After training the experts are averaged: one adapter per site is kept and served.
-      saved: [
-        { shape: [h, m], count },
-        { shape: [m], count },
-        { shape: [m, h], count },
-        { shape: [h], count },
-      ],
+      saved: bottleneckTensors(h, m, count),
       // One route per pass: a single down- and up-projection multiply activations, in training
       // as after merging. (The consistency term's second forward pass is not counted here.)
       addedMatmul: count * 2 * h * m,

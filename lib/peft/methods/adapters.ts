@@ -2,6 +2,7 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import { totalLayers } from '../arch';
 import { SUBLAYER_OUTPUT_PARTS, attachAll } from '../method-api/anatomy';
 import { defineMethod } from '../method-api/define';
+import type { TensorGroup } from '../method-api/profile';
 import { disposeAll, normalVariable, zerosVariable } from '../model/params';
 import type { Sublayer } from '../model/hooks';
 import { createRng } from '../model/random';
@@ -12,6 +13,17 @@ const PLACEMENTS: Record<string, readonly Sublayer[]> = {
   mlp: ['mlp'],
 };
 const sitesOf = (placement: string): readonly Sublayer[] => PLACEMENTS[placement] ?? [];
+
+/** The tensors of `count` bottleneck adapters of width m on hidden size h: down map and bias, up
+ * map and bias. */
+export function bottleneckTensors(h: number, m: number, count: number): TensorGroup[] {
+  return [
+    { shape: [h, m], count },
+    { shape: [m], count },
+    { shape: [m, h], count },
+    { shape: [h], count },
+  ];
+}
 
 /**
  * Houlsby adapters (Houlsby et al., 2019): after a sublayer's output projection and before the
@@ -48,12 +60,7 @@ export const adapters = defineMethod({
     const h = arch.hiddenSize;
     const count = totalLayers(arch) * sites;
     return {
-      tensors: [
-        { shape: [h, m], count },
-        { shape: [m], count },
-        { shape: [m, h], count },
-        { shape: [h], count },
-      ],
+      tensors: bottleneckTensors(h, m, count),
       addedMatmul: count * 2 * h * m,
       // Per adapter: its input (h values, the sublayer output), the bottleneck before the
       // nonlinearity and after it (m each).

@@ -20,7 +20,11 @@ export function maskedCrossEntropy(logits: tf.Tensor3D, batch: Batch): tf.Scalar
  * this equals exact match of greedy decoding: one wrong token makes the example wrong.
  */
 function predictions(logits: tf.Tensor3D): Int32Array {
-  const argMax = tf.argMax(logits, 2);
+  return argMaxIds(logits, 2);
+}
+
+function argMaxIds(scores: tf.Tensor, axis: number): Int32Array {
+  const argMax = tf.argMax(scores, axis);
   const ids = argMax.dataSync() as Int32Array;
   argMax.dispose();
   return ids;
@@ -82,10 +86,7 @@ export function classCrossEntropy(scores: tf.Tensor2D, batch: Batch): tf.Scalar 
 
 /** Each row's highest-scoring class. */
 export function predictedClasses(scores: tf.Tensor2D): Int32Array {
-  const argMax = tf.argMax(scores, 1);
-  const ids = argMax.dataSync() as Int32Array;
-  argMax.dispose();
-  return ids;
+  return argMaxIds(scores, 1);
 }
 
 /** Share of rows whose top class is right: exact match for a class head. */
