@@ -38,6 +38,9 @@ const CASES: readonly TransferCase[] = [
   { method: 'spot', task: 'reverse', config: { sources: 'shift' }, scratch: { sourceSteps: 0 } },
   { method: 'ipt', task: 'stray', config: { sources: 'group' }, scratch: { sourceSteps: 0 } },
   { method: 'ipt', task: 'reverse', config: { sources: 'group' }, scratch: { sourceSteps: 0 } },
+  { method: 'attention-fusion', task: 'topic', config: { source: 'stray' }, scratch: { sourceSteps: 0 } },
+  { method: 'attention-fusion', task: 'stray', config: { source: 'topic' }, scratch: { sourceSteps: 0 } },
+  { method: 'attention-fusion', task: 'pair', config: { source: 'topic' }, scratch: { sourceSteps: 0 } },
 ];
 
 const flags = parseFlags(process.argv.slice(2));

@@ -32,7 +32,9 @@ const SEEDS = 'block text-xs text-slate-600 dark:text-slate-400';
 
 /** What the source phase was, in words: its tasks and its steps. */
 function sourceWords(row: Row): string {
-  const tasks = sourceTasks(String(row.config.sources), row.task as TaskId).map((id) => findTask(id).name.toLowerCase());
+  // Attention Fusion names one source task (`source`); SPoT and IPT a set of them (`sources`).
+  const ids = typeof row.config.source === 'string' ? [row.config.source] : sourceTasks(String(row.config.sources), row.task as TaskId);
+  const tasks = ids.map((id) => findTask(id).name.toLowerCase());
   const steps = [`${row.config.sourceSteps} steps${row.method === 'ipt' ? ' per source prompt' : tasks.length > 1 ? ' in all' : ''}`];
   if (typeof row.config.autoencoderSteps === 'number') steps.push(`${row.config.autoencoderSteps} auto-encoder steps`);
   return `${tasks.join(', ')}; ${steps.join(', ')}`;
