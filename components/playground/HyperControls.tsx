@@ -48,11 +48,12 @@ export function HyperControls({ method, form, disabled, onChange }: { method: Pe
             </label>
           );
         }
+        const fromTask = h.toyFromTask === 'classes';
         return (
           <label key={h.key} className="flex min-w-0 flex-col gap-1 text-sm">
             <span className="font-medium">{h.label}</span>
-            <input data-testid={`pg-hyper-${h.key}`} inputMode="decimal" className="w-full min-w-0 rounded border border-slate-300 bg-transparent px-2 py-1 dark:border-slate-600" value={String(value ?? '')} disabled={disabled} onChange={(e) => set(h.key, e.target.value)} />
-            <span className="text-xs text-slate-600 dark:text-slate-400">{h.help}</span>
+            <input data-testid={`pg-hyper-${h.key}`} inputMode="decimal" className="w-full min-w-0 rounded border border-slate-300 bg-transparent px-2 py-1 disabled:opacity-70 dark:border-slate-600" value={String(value ?? '')} disabled={disabled || fromTask} onChange={(e) => set(h.key, e.target.value)} />
+            <span className="text-xs text-slate-600 dark:text-slate-400">{fromTask ? `${h.help} Here: the chosen task's classes.` : h.help}</span>
           </label>
         );
       })}

@@ -11,7 +11,7 @@ import { BACKENDS, type BackendName, type EvalResult, type FromWorker, type Samp
 import { HyperControls } from './HyperControls';
 import { formatBytes, formatCount, formatPercent } from '@/components/format';
 import { median } from '@/lib/stats';
-import { TOY_ARCH, initialForm, readForm, tasksFor, type PlaygroundForm } from './settings';
+import { TOY_ARCH, initialForm, readForm, tasksFor, withTaskValues, type PlaygroundForm } from './settings';
 
 const WEIGHTS_URL = '/models/toy-base.bin';
 /** The box's heading id: a page's table of contents links to it (lib/content/embed-headings.ts). */
@@ -175,7 +175,10 @@ function MethodPlayground({ method }: { method: PeftMethod }) {
         <HyperControls method={method} form={form} disabled={busy} onChange={(hyper) => setForm({ ...form, hyper })} />
         <label className="flex min-w-0 flex-col gap-1 text-sm">
           <span className="font-medium">Task</span>
-          <select className="w-full min-w-0 rounded border border-slate-300 bg-transparent px-2 py-1 dark:border-slate-600" value={form.task} disabled={busy} onChange={(e) => setForm({ ...form, task: e.target.value as PlaygroundForm['task'] })}>
+          <select className="w-full min-w-0 rounded border border-slate-300 bg-transparent px-2 py-1 dark:border-slate-600" value={form.task} disabled={busy} onChange={(e) => {
+              const task = e.target.value as PlaygroundForm['task'];
+              setForm({ ...form, task, hyper: withTaskValues(method, form.hyper, task) });
+            }}>
             {tasksFor(method).map((t) => (
               <option key={t.id} value={t.id}>
                 {t.name}

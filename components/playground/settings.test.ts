@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { findPeftMethod } from '@/lib/peft/registry';
-import { initialForm, readForm } from './settings';
+import { initialForm, readForm, tasksFor, withTaskValues } from './settings';
 
 describe('playground form', () => {
   const lora = findPeftMethod('lora');
@@ -23,5 +23,20 @@ describe('playground form', () => {
     const form = initialForm(lora);
     const next = { ...form, ...change, hyper: { ...form.hyper, ...(change as { hyper?: object }).hyper } };
     expect(readForm(lora, next)).toEqual({ error: message });
+  });
+
+  it('opens each method on its own task, lists only the tasks it can run, and takes a class head width from the task', () => {
+    const warp = findPeftMethod('warp');
+    expect(tasksFor(warp).map((t) => t.id)).toEqual(['topic', 'stray', 'pair']);
+    expect(tasksFor(lora)).toHaveLength(7);
+    expect(initialForm(findPeftMethod('prompt-tuning')).task).toBe('pair');
+    const onTopic = initialForm(warp);
+    expect(onTopic.task).toBe('topic');
+    expect(onTopic.hyper.classes).toBe('4');
+    // Typed 7 classes on the pair task: the task's 2 win, so the predicted count is what a run trains.
+    const onPair = { ...onTopic, task: 'pair' as const, hyper: withTaskValues(warp, { ...onTopic.hyper, classes: '7' }, 'pair') };
+    expect(onPair.hyper.classes).toBe('2');
+    const read = readForm(warp, { ...onPair, hyper: { ...onPair.hyper, classes: '7' } });
+    expect('config' in read && read.config.classes).toBe(2);
   });
 });

@@ -3,7 +3,7 @@ import { hyperFromText, numberFromText } from '@/lib/peft/input';
 import type { MethodConfig, PeftMethod } from '@/lib/peft/method-api/types';
 import { toyArchitecture } from '@/lib/peft/model/toy-arch';
 import type { RunRequest } from '@/lib/peft/train/protocol';
-import { TASKS, type Task, type TaskId, taskProblem } from '@/lib/peft/model/tasks';
+import { TASKS, type Task, type TaskId, findTask, taskProblem } from '@/lib/peft/model/tasks';
 
 /** What the playground's form holds: text as typed, so a half-typed number is not lost. */
 export interface PlaygroundForm {
@@ -20,7 +20,8 @@ export function initialForm(method: PeftMethod): PlaygroundForm {
   const config = toyConfig(method, TOY_ARCH);
   const hyper: PlaygroundForm['hyper'] = {};
   for (const [k, v] of Object.entries(config)) hyper[k] = Array.isArray(v) ? v : String(v);
-  return { hyper, task: defaultTask(method), steps: '300', learningRate: String(method.toyLearningRate), batchSize: '16' };
+  const task = defaultTask(method);
+  return { hyper: withTaskValues(method, hyper, task), task, steps: '300', learningRate: String(method.toyLearningRate), batchSize: '16' };
 }
 
 /** The tasks `method` can train on in the playground, in the family's order. */
@@ -31,6 +32,15 @@ export function tasksFor(method: Pick<PeftMethod, 'name' | 'toyTasks'>): Task[] 
 /** The task a method's playground opens on: its own choice, else the first it can train on. */
 export function defaultTask(method: PeftMethod): TaskId {
   return method.toyTask ?? tasksFor(method)[0]?.id ?? 'topic';
+}
+
+/** The form's hyperparameters with those the toy takes from the task (a class head's width) set
+ * from `task`. */
+export function withTaskValues(method: PeftMethod, hyper: PlaygroundForm['hyper'], task: TaskId): PlaygroundForm['hyper'] {
+  const classes = findTask(task).classes?.length;
+  const out = { ...hyper };
+  for (const h of method.hyperparams) if (h.toyFromTask === 'classes' && classes !== undefined) out[h.key] = String(classes);
+  return out;
 }
 
 function numberIn(label: string, raw: string, min: number, max: number, integer: boolean): number {
@@ -44,7 +54,7 @@ function numberIn(label: string, raw: string, min: number, max: number, integer:
 /** The run the form describes, or the first problem with it as a sentence for the user. */
 export function readForm(method: PeftMethod, form: PlaygroundForm): { request: RunRequest; config: MethodConfig } | { error: string } {
   try {
-    const config = resolveConfig(method, TOY_ARCH, hyperFromText(method, form.hyper));
+    const config = resolveConfig(method, TOY_ARCH, hyperFromText(method, withTaskValues(method, form.hyper, form.task)));
     const request: RunRequest = {
       method: method.id,
       config: { ...config },

@@ -22,6 +22,9 @@ interface HyperBase<K extends string> {
   /** A setting of the toy run only (a transfer method's source tasks): it changes no count, so
    * the calculator, /compare and the export leave it out; the playground shows it. */
   toyOnly?: true;
+  /** On the toy this value is the run's task's: 'classes' is its number of classes (a class
+   * head's width), so the playground fills it in from the chosen task and locks the field. */
+  toyFromTask?: 'classes';
 }
 
 /** A method's hyperparameter: its controls on the site and its flag in the CLI come from here. */

@@ -45,7 +45,8 @@ export const attentionFusion = defineMethod({
     {
       key: 'classes',
       label: 'Classes of the task head',
-      help: 'Outputs of the linear task head on the fused representation. On the toy it must be at least the task’s classes (topic and odd one out: 4; pair: 2); unused outputs are left out of the scores.',
+      help: 'Outputs of the linear task head on the fused representation.',
+      toyFromTask: 'classes',
       kind: 'int',
       min: 2,
       max: 1000,

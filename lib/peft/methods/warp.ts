@@ -55,7 +55,8 @@ export const warp = defineMethod({
     {
       key: 'classes',
       label: 'Classes C',
-      help: 'Labels of the task: one trained class embedding and bias each. On the toy the chosen task sets it.',
+      help: 'Labels of the task: one trained class embedding and bias each.',
+      toyFromTask: 'classes',
       kind: 'int',
       min: 1,
       max: 1000,
