@@ -59,7 +59,7 @@ test('disagreements are marked in the row and explained below', async ({ page })
 
   // Agreement where the survey and our traits say the same; nothing computed for unimplemented methods.
   await expect(page.locator('tr[data-method="lora"] td[data-axis="inference"] [data-verdict]')).toHaveAttribute('data-verdict', 'agree');
-  await expect(page.locator('tr[data-method="adamix"] td[data-axis="storage"]')).toContainText('not implemented yet');
+  await expect(page.locator('tr[data-method="compacter"] td[data-axis="storage"]')).toContainText('not implemented yet');
 });
 
 test('links back to the methods table', async ({ page }) => {
