@@ -128,7 +128,7 @@ export const attentionFusion = defineMethod({
         return fused as unknown as tfTypes.Tensor2D;
       },
     };
-    // In a tidy of its own: evaluation calls the classifier outside one.
+    // In a tidy of its own, so a caller outside one (a test) leaks nothing.
     const classifierFor = (w: tfTypes.Tensor, b: tfTypes.Tensor, count: number) => (features: tfTypes.Tensor2D) =>
       tf.tidy(() => {
         const scores = tf.add(tf.matMul(features, w as tfTypes.Tensor2D), b) as tfTypes.Tensor2D;

@@ -6,8 +6,8 @@ import { createRng } from '../model/random';
 import { type Batch, exampleBatch, findTask, type Example, type Task, taskBatch, taskProblem } from '../model/tasks';
 import type { ToyModel } from '../model/transformer';
 import type { FromWorker, RunRequest, Sample } from './protocol';
-import { DivergedError, Trainer, evaluate, trainableCount } from './trainer';
-import { answerFeatures, predictedClasses } from './loss';
+import { DivergedError, Trainer, evalScores, evaluate, trainableCount } from './trainer';
+import { predictedClasses } from './loss';
 import type { AppliedMethod } from '../method-api/types';
 
 export interface RunControl {
@@ -33,11 +33,7 @@ export function calibrationBatches(taskId: RunRequest['task'], seed: number, con
 function answer(model: ToyModel, applied: AppliedMethod, task: Task, prompt: string): string {
   if (!applied.classifier || !task.classes) return generate(model, prompt, applied.hooks);
   const batch = exampleBatch([{ prompt, target: `${task.classes[0]}.` }], model.dims.context, task.classes);
-  const scores = tf.tidy(() => {
-    const inputs = tf.tensor2d(batch.inputs, [1, batch.length], 'int32');
-    const run = { mode: 'eval' as const, step: 0, promptLengths: [...batch.promptLengths] };
-    return applied.classifier!(answerFeatures(model.features(inputs, applied.hooks, run), batch));
-  });
+  const scores = evalScores(model, applied, batch) as tf.Tensor2D;
   const [id] = predictedClasses(scores);
   scores.dispose();
   return `${task.classes[id as number]}.`;

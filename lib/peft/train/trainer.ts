@@ -158,14 +158,21 @@ function inputsOf(batch: Batch): tf.Tensor2D {
   return tf.tensor2d(batch.inputs, [batch.size, batch.length], 'int32');
 }
 
-export function evaluate(model: ToyModel, method: Scored, batch: Batch, step = 0): { loss: number; accuracy: number } {
+/** What `method` scores a batch with in evaluation (LM logits, or class scores with a class
+ * head); the caller disposes them. */
+export function evalScores(model: ToyModel, method: Scored, batch: Batch, step = 0): tf.Tensor {
   const inputs = inputsOf(batch);
-  const run = runOf(batch, 'eval', step);
-  const outputs = taskScores(model, method, batch, inputs, run);
+  const scores = taskScores(model, method, batch, inputs, runOf(batch, 'eval', step));
+  inputs.dispose();
+  return scores;
+}
+
+export function evaluate(model: ToyModel, method: Scored, batch: Batch, step = 0): { loss: number; accuracy: number } {
+  const outputs = evalScores(model, method, batch, step);
   const lossTensor = scoresLoss(method, outputs, batch);
   const loss = lossTensor.dataSync()[0] as number;
   const accuracy = method.classifier ? classAccuracy(outputs as tf.Tensor2D, batch) : exactMatch(outputs as tf.Tensor3D, batch);
-  tf.dispose([inputs, outputs, lossTensor]);
+  tf.dispose([outputs, lossTensor]);
   return { loss, accuracy };
 }
 
