@@ -12,12 +12,12 @@ import * as tf from '@tensorflow/tfjs';
 import { METHODS } from '@/lib/peft/registry';
 import { toyConfig } from '@/lib/peft/method-api/config';
 import { TASKS, taskProblem } from '@/lib/peft/model/tasks';
-import { ToyModel } from '@/lib/peft/model/transformer';
+import { toyArchitecture } from '@/lib/peft/model/toy-arch';
 import { decodeWeights } from '@/lib/peft/model/weights';
-import type { FromWorker, ProgressMessage, RunRequest } from '@/lib/peft/train/protocol';
-import { runFineTune } from '@/lib/peft/train/session';
+import type { RunRequest } from '@/lib/peft/train/protocol';
 import { median } from '@/lib/stats';
 import { numberFlag, parseFlags, progress } from './lib/cli';
+import { runOnShippedModel } from './lib/toy-run';
 import { useNodeBackend } from '@/lib/peft/train/node-backend';
 
 const flags = parseFlags(process.argv.slice(2));
@@ -32,6 +32,7 @@ const methods = METHODS.filter((m) => !methodFlag || m.id === methodFlag);
 if (methods.length === 0) throw new Error(`unknown --method "${methodFlag}"`);
 const lrFlag = flags.has('lr') ? numberFlag(flags, 'lr', 0) : null;
 const weights = readFileSync(flags.get('weights') ?? 'public/models/toy-base.bin');
+const arch = toyArchitecture(decodeWeights(weights).header.dims);
 
 interface Row {
   task: string;
@@ -53,35 +54,14 @@ for (const task of tasks) {
   for (const method of methods) {
     // A class-head method runs on classification tasks only.
     if (taskProblem(method, task)) continue;
-    const { header, values } = decodeWeights(weights);
-    const model = ToyModel.fromValues(header.dims, values);
-    const config = toyConfig(method, model.arch);
+    const config = toyConfig(method, arch);
     const request: RunRequest = { method: method.id, config: { ...config }, task: task.id, steps, batchSize, learningRate: lrFlag ?? method.toyLearningRate, seed: 0, evalEvery: steps };
     const times: number[] = [];
-    let ready: Extract<FromWorker, { type: 'ready' }> | null = null;
-    let finished: Extract<FromWorker, { type: 'finished' }> | null = null;
-    let last: ProgressMessage | null = null;
     const bar = progress(`${task.id.padEnd(6)} ${method.id.padEnd(17)}`, steps);
-    await runFineTune(
-      model,
-      request,
-      (m) => {
-        if (m.type === 'ready') ready = m;
-        if (m.type === 'progress') {
-          if (m.step > 5) times.push(m.msPerStep); // the first steps compile kernels
-          last = m;
-          if (m.step % 25 === 0) bar(m.step, `loss ${m.loss.toFixed(3)}`);
-        }
-        if (m.type === 'finished') finished = m;
-        if (m.type === 'error') throw new Error(m.message);
-      },
-      { stopped: () => false, proceed: async () => {} },
-    );
-    model.dispose();
-    const r = ready as Extract<FromWorker, { type: 'ready' }> | null;
-    const f = finished as Extract<FromWorker, { type: 'finished' }> | null;
-    const l = last as ProgressMessage | null;
-    if (!r || !f || !l) throw new Error(`${method.id} on ${task.id} did not finish`);
+    const { ready: r, finished: f } = await runOnShippedModel(weights, request, (m) => {
+      if (m.step > 5) times.push(m.msPerStep); // the first steps compile kernels
+      if (m.step % 25 === 0) bar(m.step, `loss ${m.loss.toFixed(3)}`);
+    });
     rows.push({
       task: task.id,
       method: method.id,

@@ -14,13 +14,13 @@ import os from 'node:os';
 import { toyConfig } from '@/lib/peft/method-api/config';
 import type { HyperValue } from '@/lib/peft/method-api/types';
 import type { TaskId } from '@/lib/peft/model/tasks';
-import { ToyModel } from '@/lib/peft/model/transformer';
+import { toyArchitecture } from '@/lib/peft/model/toy-arch';
 import { decodeWeights } from '@/lib/peft/model/weights';
 import { findPeftMethod } from '@/lib/peft/registry';
 import { useNodeBackend } from '@/lib/peft/train/node-backend';
-import type { EvalResult, FromWorker, RunRequest } from '@/lib/peft/train/protocol';
-import { runFineTune } from '@/lib/peft/train/session';
+import type { EvalResult, RunRequest } from '@/lib/peft/train/protocol';
 import { numberFlag, parseFlags } from './lib/cli';
+import { runOnShippedModel } from './lib/toy-run';
 
 /** One comparison: a method on a target task with `config` over its toy config, and `scratch`,
  * the override that makes it the same method without a source phase. */
@@ -51,28 +51,13 @@ const batchSize = numberFlag(flags, 'batch', 16);
 const cases = CASES.filter((c) => (!flags.has('method') || c.method === flags.get('method')) && (!flags.has('task') || c.task === flags.get('task')));
 if (cases.length === 0) throw new Error('no case matches --method / --task');
 const weights = readFileSync(flags.get('weights') ?? 'public/models/toy-base.bin');
+// The architecture the toy configs resolve against, read from the header once (no model built).
+const arch = toyArchitecture(decodeWeights(weights).header.dims);
 
 /** Fine-tunes a fresh copy of the shipped model and returns its final held-out result. */
 async function finalResult(method: string, task: TaskId, config: Record<string, HyperValue>, learningRate: number, seed: number): Promise<EvalResult> {
-  const { header, values } = decodeWeights(weights);
-  const model = ToyModel.fromValues(header.dims, values);
   const request: RunRequest = { method, config, task, steps, batchSize, learningRate, seed, evalEvery: steps };
-  let final: EvalResult | null = null;
-  try {
-    await runFineTune(
-      model,
-      request,
-      (m: FromWorker) => {
-        if (m.type === 'finished') final = m.final;
-        if (m.type === 'error') throw new Error(`${method} on ${task}: ${m.message}`);
-      },
-      { stopped: () => false, proceed: async () => {} },
-    );
-  } finally {
-    model.dispose();
-  }
-  if (!final) throw new Error(`${method} on ${task} did not finish`);
-  return final;
+  return (await runOnShippedModel(weights, request)).finished.final;
 }
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -102,8 +87,6 @@ const started = performance.now();
 console.log(`transfer benchmark: backend ${backend}, ${steps} target steps, batch ${batchSize}, seeds ${seeds.join(', ')}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}`);
 for (const c of cases) {
   const method = findPeftMethod(c.method);
-  const { header } = decodeWeights(weights);
-  const arch = ToyModel.init(header.dims).arch;
   const base = toyConfig(method, arch);
   const config = { ...base, ...c.config };
   const scratchConfig = { ...config, ...c.scratch };
