@@ -89,8 +89,9 @@ export interface Architecture {
   tiedEmbeddings: boolean;
   lmHeadBias: boolean;
   stacks: Stack[];
-  /** Other parameters outside the stacks, named, e.g. OPT's embedding projections. */
-  extraParams: { name: string; count: number }[];
+  /** Other parameters outside the stacks, named, e.g. OPT's embedding projections; `biases` of
+   * `count` are bias vectors (BERT's embedding LayerNorm shift), which BitFit and bias="all" train. */
+  extraParams: { name: string; count: number; biases?: number }[];
   /** Names of the modules outside the blocks as the model's HF implementation calls them, for
    * `target_modules` and `modules_to_save` (`embed_tokens`, `lm_head`, `score`); absent for the toy. */
   moduleNames?: ModuleNames;

@@ -176,7 +176,7 @@ describe('models dataset', () => {
     const opt = findModel('facebook/opt-350m').arch;
     expect(opt.extraParams.filter((e) => e.name.startsWith('project_')).map((e) => e.count)).toEqual([512 * 1024, 1024 * 512]);
     expect(opt.stacks[0]?.finalNorm).toBeNull();
-    expect(findModel('bigscience/bloom-560m').arch.extraParams).toEqual([{ name: 'word_embeddings_layernorm', count: 2048 }]);
+    expect(findModel('bigscience/bloom-560m').arch.extraParams).toEqual([{ name: 'word_embeddings_layernorm', count: 2048, biases: 1024 }]);
   });
 
   it('describes the newer families: Mixtral experts and router, Phi-3 fused maps, Qwen3 and Gemma 3 per-head norms, DeBERTa-v3 relative embeddings', () => {

@@ -208,7 +208,7 @@ export function toArchitecture(entry: ModelEntry): Architecture {
   if (x?.tokenTypes !== undefined) extraParams.push({ name: 'embeddings.token_type_embeddings', count: x.tokenTypes * h });
   if (x?.embeddingNorm !== undefined) {
     const n = makeNorm(entry, x.embeddingNorm);
-    extraParams.push({ name: x.embeddingNorm, count: n.size * (n.bias ? 2 : 1) });
+    extraParams.push({ name: x.embeddingNorm, count: n.size * (n.bias ? 2 : 1), biases: n.bias ? n.size : 0 });
   }
   if (x?.pooler !== undefined) extraParams.push({ name: x.pooler, count: h * h + h });
   if (x?.embedProjection !== undefined && x.embedProjection !== h) {
@@ -218,11 +218,11 @@ export function toArchitecture(entry: ModelEntry): Architecture {
   if (x?.relativeEmbeddings !== undefined) extraParams.push({ name: 'encoder.rel_embeddings', count: x.relativeEmbeddings * h });
   if (x?.relativeEmbeddingNorm !== undefined) {
     const n = makeNorm(entry, x.relativeEmbeddingNorm);
-    extraParams.push({ name: x.relativeEmbeddingNorm, count: n.size * (n.bias ? 2 : 1) });
+    extraParams.push({ name: x.relativeEmbeddingNorm, count: n.size * (n.bias ? 2 : 1), biases: n.bias ? n.size : 0 });
   }
   if (x?.encoderConv !== undefined) {
     const { kernel, groups } = x.encoderConv;
-    extraParams.push({ name: 'encoder.conv.conv', count: h * (h / groups) * kernel + h }, { name: 'encoder.conv.LayerNorm', count: 2 * h });
+    extraParams.push({ name: 'encoder.conv.conv', count: h * (h / groups) * kernel + h, biases: h }, { name: 'encoder.conv.LayerNorm', count: 2 * h, biases: h });
   }
   const moduleNames = FAMILY_MODULE_NAMES[entry.family];
 

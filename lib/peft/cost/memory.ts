@@ -1,7 +1,7 @@
 import type { Architecture, Stack } from '../arch';
 import { layerParams, totalParams } from '../arch';
 import type { MethodConfig, MethodTraits, PeftMethod } from '../method-api/types';
-import { type MethodProfile, type TensorGroup, allWeightTensors, groupsSize, matmulParams, profileTrainable, tensorSize } from '../method-api/profile';
+import { type MethodProfile, type TensorGroup, allWeightTensors, groupsSize, matmulParams, profileTrainable, savedGroups, tensorSize } from '../method-api/profile';
 import { layerActivationBytes } from './activations';
 import { isPaged, optimizerStateOf } from './optimizer';
 import { baseWeightBytes, linearWeightParams } from './precision';
@@ -93,7 +93,9 @@ export function trainingMemory(arch: Architecture, method: PeftMethod, config: M
   } else {
     // A method may fix the base precision (QLoRA's NF4) whatever the setup says.
     const precision = method.traits.basePrecision ?? setup.precision;
-    weights = baseWeightBytes(model, precision, profile.trainableInBase ?? 0) + b * trainable;
+    // Frozen tensors a method adds (VeRA's shared matrices) sit beside its trained ones, in the
+    // adapter's dtype.
+    weights = baseWeightBytes(model, precision, profile.trainableInBase ?? 0) + b * (trainable + groupsSize(profile.frozen ?? []));
     // Autocast casts an fp32 frozen weight to 16 bits for each matmul, and the copy is saved for
     // the backward pass wherever the input needs a gradient (not when layers are recomputed).
     if (precision === 'fp32' && mixed && method.traits.backpropThroughBackbone && !setup.gradientCheckpointing) weights += 2 * linearWeightParams(model);
@@ -140,13 +142,16 @@ function activationBytes(arch: Architecture, method: PeftMethod, config: MethodC
   const logitBytes = bpv + (setup.chunkedLoss ? fp32Work / 8 : fp32Work);
   const logits = logitsPerToken > 0 ? logitBytes * outputTokens * logitsPerToken : 4 * setup.numLabels;
   const own = (s: Stack, tokens: number) => bpv * tokens * (profile.extraActivationValues?.(s, tokens) ?? 0);
+  const released = (s: Stack, tokens: number) => bpv * tokens * (profile.releasedActivationValues?.(s, tokens) ?? 0);
 
   let layers: number[]; // bytes each layer keeps, in order
   let recompute = 0; // the layer being recomputed under checkpointing
   if (method.traits.backpropThroughBackbone) {
     const full = arch.stacks.map((s, i) => {
       const { tokens, crossKeys } = lengths[i] ?? { tokens: setup.sequenceLength, crossKeys: 0 };
-      return layerActivationBytes(arch, s, { tokens, extraKeys, crossKeys, bytesPerValue: bpv, kernel: setup.attention, fp32Softmax: setup.recipe !== 'pure-bf16' && setup.recipe !== 'fp32' }) + own(s, tokens);
+      const base = layerActivationBytes(arch, s, { tokens, extraKeys, crossKeys, bytesPerValue: bpv, kernel: setup.attention, fp32Softmax: setup.recipe !== 'pure-bf16' && setup.recipe !== 'fp32' });
+      // What the method releases comes off the base layer's count only, never off its own values.
+      return Math.max(0, base - released(s, tokens)) + own(s, tokens);
     });
     if (setup.gradientCheckpointing) {
       // Only each layer's input is kept; the layer being recomputed holds its full set.
@@ -218,4 +223,27 @@ export function inferenceOverhead(
     extra = 2 * (p.inferenceMatmul ?? p.addedMatmul ?? 0) + (base * (method.traits.addedTokens?.(config) ?? 0)) / INFERENCE_REFERENCE_TOKENS + attention;
   }
   return { kind, mergeable: kind === 'mergeable', extraFlopsPerToken: extra, extraFlopsShare: base > 0 ? extra / base : 0 };
+}
+
+/**
+ * What serving the tuned model without merging keeps beside the base weights: the saved tensors
+ * and the frozen ones the method adds (VeRA's shared matrices), and 2 FLOPs per scalar of its
+ * added matrices per token, as a share of the base model's forward FLOPs (2N).
+ */
+export function unmergedServing(arch: Architecture, method: PeftMethod, config: MethodConfig): { params: number; flopsShare: number } {
+  const p = method.profile(arch, config);
+  const base = 2 * matmulParams(arch);
+  const extra = 2 * (p.inferenceMatmul ?? p.addedMatmul ?? 0);
+  // A frozen tensor the checkpoint stores too (LoRA-FA's A, VeRA's pair with save_projection)
+  // is in `saved` with the same shape and count: counted once.
+  const unmatched = [...savedGroups(p)];
+  const regenerated = (p.frozen ?? []).filter((g) => {
+    const i = unmatched.findIndex((s) => s.count === g.count && s.shape.join('x') === g.shape.join('x'));
+    if (i >= 0) unmatched.splice(i, 1);
+    return i < 0;
+  });
+  // A method that rewrites base weights may save them whole (ReLoRA's merged weights): those replace
+  // the base's instead of sitting beside them, and only its adapter (what it trains) is extra.
+  const kept = method.traits.modifiesBaseWeights ? method.trainableParams(arch, config) : method.savedParams(arch, config);
+  return { params: kept + groupsSize(regenerated), flopsShare: base > 0 ? extra / base : 0 };
 }

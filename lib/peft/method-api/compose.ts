@@ -84,6 +84,9 @@ export function compose(spec: CompositeSpec): PeftMethod {
       addedMatmul: sum(ps, (p) => p.addedMatmul),
       inferenceMatmul: sum(ps, (p) => p.inferenceMatmul ?? p.addedMatmul),
       extraActivationValues: (stack, tokens) => sum(ps, (p) => p.extraActivationValues?.(stack, tokens)),
+      frozen: ps.flatMap((p) => p.frozen ?? []),
+      // No releasedActivationValues: what one part no longer needs (LoRA-FA's inputs) another part
+      // may train on, so a composite keeps the base's activations.
     };
   };
 
@@ -132,7 +135,8 @@ export function combineApplied(tf: TF, applied: readonly AppliedMethod[]): Appli
             const actions = applied.map((a) => a.onStep?.(ctx)).filter((x): x is StepAction => x !== undefined);
             const reset = actions.flatMap((a) => a.resetOptimizer ?? []);
             const restart = actions.find((a) => a.restartSchedule)?.restartSchedule;
-            return { ...(reset.length > 0 ? { resetOptimizer: reset } : {}), ...(restart ? { restartSchedule: restart } : {}) };
+            const prune = actions.find((a) => a.pruneOptimizer)?.pruneOptimizer;
+            return { ...(reset.length > 0 ? { resetOptimizer: reset } : {}), ...(restart ? { restartSchedule: restart } : {}), ...(prune ? { pruneOptimizer: prune } : {}) };
           },
         }
       : {}),

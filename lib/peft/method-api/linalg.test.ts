@@ -12,6 +12,8 @@ import {
   skewParamCount,
   skewPlacement,
   skewSymmetric,
+  randomizedSvd,
+  svd,
   topSingular,
 } from './linalg';
 
@@ -303,6 +305,77 @@ describe('topSingular', () => {
   it('rejects bad sizes', () => {
     expect(() => topSingular(new Float32Array(6), 2, 3, 3)).toThrow(RangeError);
     expect(() => topSingular(new Float32Array(5), 2, 3, 1)).toThrow(RangeError);
+  });
+});
+
+describe('svd and randomizedSvd', () => {
+  /** Σ s·u·vᵀ, row-major. */
+  const rebuild = ({ u, s, v }: { u: Float32Array[]; s: number[]; v: Float32Array[] }, rows: number, cols: number) =>
+    Float64Array.from({ length: rows * cols }, (_, idx) => s.reduce((sum, sc, c) => sum + sc * u[c]![Math.floor(idx / cols)]! * v[c]![idx % cols]!, 0));
+  const gram = (vectors: Float32Array[]) => flat(vectors.map((a) => vectors.map((b) => a.reduce((sum, x, i) => sum + x * b[i]!, 0))));
+
+  it.each([
+    [12, 7],
+    [7, 12],
+    [9, 9],
+  ])('rebuilds a random %i × %i matrix from orthonormal vectors and sorted singular values', (rows, cols) => {
+    const matrix = normals(createRng(rows * cols), rows * cols, 1);
+    const result = svd(matrix, rows, cols);
+    const k = Math.min(rows, cols);
+    expect(result.s.length).toBe(k);
+    expect(maxAbsDiff(rebuild(result, rows, cols), matrix)).toBeLessThan(1e-5);
+    expect(maxAbsDiff(gram(result.u), flat(identity(k)))).toBeLessThan(1e-6);
+    expect(maxAbsDiff(gram(result.v), flat(identity(k)))).toBeLessThan(1e-6);
+    for (let c = 1; c < k; c++) expect(result.s[c - 1]!).toBeGreaterThanOrEqual(result.s[c]!);
+    // The squared singular values sum to the squared Frobenius norm.
+    expect(result.s.reduce((sum, x) => sum + x * x, 0)).toBeCloseTo(matrix.reduce((sum, x) => sum + x * x, 0), 4);
+  });
+
+  it('finds the singular values of a diagonal matrix and of a rank-1 matrix exactly', () => {
+    const diag = [1, 5, -3, 2];
+    const matrix = new Float32Array(16);
+    diag.forEach((d, i) => (matrix[i * 4 + i] = d));
+    expect(maxAbsDiff(svd(matrix, 4, 4).s, [5, 3, 2, 1])).toBeLessThan(1e-12);
+    // x·yᵀ with |x| = 3, |y| = 5: one singular value 15, the rest 0.
+    const rank1 = Float32Array.from({ length: 6 }, (_, idx) => [1, 2, 2][Math.floor(idx / 2)]! * [3, 4][idx % 2]!);
+    expect(maxAbsDiff(svd(rank1, 3, 2).s, [15, 0])).toBeLessThan(1e-6);
+  });
+
+  it('agrees with topSingular where power iteration converges', () => {
+    const [rows, cols] = [10, 6];
+    const matrix = new Float32Array(rows * cols);
+    [9, 6, 4, 2, 1, 0.5].forEach((d, i) => (matrix[i * cols + i] = d)); // well separated
+    const exact = svd(matrix, rows, cols);
+    const power = topSingular(matrix, rows, cols, 3, { seed: 2 });
+    expect(maxAbsDiff(exact.s.slice(0, 3), power.s)).toBeLessThan(1e-6);
+    [0, 1, 2].forEach((c) => expect(maxAbsDiff(exact.u[c]!, power.u[c]!)).toBeLessThan(1e-5));
+  });
+
+  it('randomizedSvd recovers an exactly rank-k matrix, and approaches the top-k SVD with more iterations', () => {
+    const [rows, cols, k] = [20, 14, 3];
+    const left = normals(createRng(5), rows * k, 1);
+    const right = normals(createRng(6), k * cols, 1);
+    const lowRank = Float32Array.from({ length: rows * cols }, (_, idx) => {
+      let sum = 0;
+      for (let c = 0; c < k; c++) sum += left[Math.floor(idx / cols) * k + c]! * right[c * cols + (idx % cols)]!;
+      return sum;
+    });
+    const fast = randomizedSvd(lowRank, rows, cols, k, { niter: 0, seed: 1 });
+    expect(maxAbsDiff(rebuild(fast, rows, cols), lowRank)).toBeLessThan(1e-4);
+    expect(maxAbsDiff(fast.s, svd(lowRank, rows, cols).s.slice(0, k))).toBeLessThan(1e-4);
+    // A full-rank matrix: the error of the top-3 singular values shrinks with the iterations.
+    const noisy = normals(createRng(7), rows * cols, 1);
+    const exact = svd(noisy, rows, cols).s.slice(0, k);
+    const error = (niter: number) => maxAbsDiff(randomizedSvd(noisy, rows, cols, k, { niter, seed: 1 }).s, exact);
+    expect(error(8)).toBeLessThan(error(0));
+    expect(error(30)).toBeLessThan(1e-3);
+    expect(randomizedSvd(noisy, rows, cols, k, { niter: 2, seed: 4 }).s).toEqual(randomizedSvd(noisy, rows, cols, k, { niter: 2, seed: 4 }).s);
+  });
+
+  it('rejects bad sizes', () => {
+    expect(() => svd(new Float32Array(5), 2, 3)).toThrow(RangeError);
+    expect(() => randomizedSvd(new Float32Array(6), 2, 3, 3)).toThrow(RangeError);
+    expect(() => randomizedSvd(new Float32Array(6), 2, 3, 1, { niter: -1 })).toThrow(RangeError);
   });
 });
 

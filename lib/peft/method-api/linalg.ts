@@ -326,3 +326,167 @@ export function topSingular(
   }
   return result;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Full and randomised SVD (PiSSA), on plain arrays
+// ---------------------------------------------------------------------------------------------
+
+/** Flip u and v of one triplet so that u's largest-magnitude entry is positive (as topSingular). */
+function fixSign(u: Float64Array, v: Float64Array): void {
+  let big = 0;
+  for (let i = 1; i < u.length; i++) if (Math.abs(u[i]!) > Math.abs(u[big]!)) big = i;
+  if ((u[big] ?? 0) >= 0) return;
+  for (let i = 0; i < u.length; i++) u[i] = -u[i]!;
+  for (let j = 0; j < v.length; j++) v[j] = -v[j]!;
+}
+
+/**
+ * The thin SVD of a row-major `rows × cols` matrix: all min(rows, cols) triplets, singular values
+ * in non-increasing order, so that matrix = Σᵢ s[i]·u[i]·v[i]ᵀ to rounding. One-sided Jacobi
+ * (Hestenes): plane rotations orthogonalise the columns of the taller orientation, accumulating
+ * the rotations into V, until every pair of columns is orthogonal to machine precision. Works in
+ * float64; signs as topSingular's. Exact up to rounding, unlike a bounded power iteration, and
+ * cheap for the toy's matrices (a 64 × 256 map: 64 columns, about ten sweeps of 2,016 pairs).
+ * Cost: O(sweeps · min² · max).
+ */
+export function svd(matrix: ArrayLike<number>, rows: number, cols: number, { maxSweeps = 60 }: { maxSweeps?: number } = {}): SingularTriplets {
+  if (matrix.length !== rows * cols) throw new RangeError(`svd: expected ${rows * cols} values, got ${matrix.length}`);
+  // Orthogonalise the n columns of an m × n matrix with m ≥ n (the transpose when rows < cols).
+  const tall = rows >= cols;
+  const [m, n] = tall ? [rows, cols] : [cols, rows];
+  const columns = Array.from({ length: n }, (_, j) => Float64Array.from({ length: m }, (_, i) => (tall ? matrix[i * cols + j]! : matrix[j * cols + i]!)));
+  // V's columns, each rotated with its column of the matrix.
+  const rotations = Array.from({ length: n }, (_, j) => {
+    const e = new Float64Array(n);
+    e[j] = 1;
+    return e;
+  });
+  const dot = (x: Float64Array, y: Float64Array) => {
+    let sum = 0;
+    for (let i = 0; i < x.length; i++) sum += x[i]! * y[i]!;
+    return sum;
+  };
+  const rotate = (x: Float64Array, y: Float64Array, c: number, s: number) => {
+    for (let i = 0; i < x.length; i++) {
+      const [xi, yi] = [x[i]!, y[i]!];
+      x[i] = c * xi - s * yi;
+      y[i] = s * xi + c * yi;
+    }
+  };
+  for (let sweep = 0; sweep < maxSweeps; sweep++) {
+    let rotated = false;
+    for (let p = 0; p < n - 1; p++) {
+      for (let q = p + 1; q < n; q++) {
+        const [cp, cq] = [columns[p]!, columns[q]!];
+        const alpha = dot(cp, cp);
+        const beta = dot(cq, cq);
+        const gamma = dot(cp, cq);
+        if (gamma === 0 || Math.abs(gamma) <= 1e-15 * Math.sqrt(alpha * beta)) continue;
+        rotated = true;
+        // The rotation that zeroes the (p, q) entry of the 2 × 2 Gram matrix [[α, γ], [γ, β]].
+        const zeta = (beta - alpha) / (2 * gamma);
+        const t = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
+        const c = 1 / Math.sqrt(1 + t * t);
+        rotate(cp, cq, c, c * t);
+        rotate(rotations[p]!, rotations[q]!, c, c * t);
+      }
+    }
+    if (!rotated) break;
+  }
+  // Column j is now s_j·u_j, and rotations[j] (V's column j, rotated alongside) is v_j, in the
+  // tall orientation.
+  const triplets = columns.map((col, j) => {
+    const s = Math.sqrt(dot(col, col));
+    const u = s > 0 ? col.map((x) => x / s) : new Float64Array(m);
+    return { s, u, v: rotations[j]! };
+  });
+  triplets.sort((a, b) => b.s - a.s);
+  const result: SingularTriplets = { u: [], s: [], v: [] };
+  for (const t of triplets) {
+    // Back in the caller's orientation: for the transpose, left and right swap.
+    const [u, v] = tall ? [t.u, t.v] : [t.v, t.u];
+    fixSign(u, v);
+    result.u.push(Float32Array.from(u));
+    result.s.push(t.s);
+    result.v.push(Float32Array.from(v));
+  }
+  return result;
+}
+
+/**
+ * Rank-k randomised SVD as torch.svd_lowrank(M, q=k, niter) computes it (Halko, Martinsson and
+ * Tropp 2011, Algorithm 4.4 with q = k and no oversampling, which is how HF PEFT's
+ * `init_lora_weights="pissa_niter_[n]"` calls it): Q = orth(M·Ω) for a Gaussian Ω (cols × k),
+ * then `niter` rounds of Q ← orth(M·orth(Mᵀ·Q)), and the exact SVD of the small k × cols matrix
+ * QᵀM, whose left vectors are mapped back through Q. The random start comes from our seeded
+ * generator, so the result is reproducible but not torch's bit for bit. More rounds give a closer
+ * approximation of the top-k triplets.
+ */
+export function randomizedSvd(
+  matrix: ArrayLike<number>,
+  rows: number,
+  cols: number,
+  k: number,
+  { niter = 2, seed = 0 }: { niter?: number; seed?: number } = {},
+): SingularTriplets {
+  if (matrix.length !== rows * cols) throw new RangeError(`randomizedSvd: expected ${rows * cols} values, got ${matrix.length}`);
+  if (!Number.isInteger(k) || k < 1 || k > Math.min(rows, cols)) throw new RangeError(`randomizedSvd: k must be an integer in 1..${Math.min(rows, cols)}, got ${k}`);
+  if (!Number.isInteger(niter) || niter < 0) throw new RangeError(`randomizedSvd: niter must be an integer ≥ 0, got ${niter}`);
+  const a = Float64Array.from(matrix);
+  // basis: k vectors of length `len`; times / timesT apply M or Mᵀ to each.
+  const times = (basis: Float64Array[]) =>
+    basis.map((x) => {
+      const out = new Float64Array(rows);
+      for (let i = 0; i < rows; i++) {
+        let sum = 0;
+        for (let j = 0; j < cols; j++) sum += a[i * cols + j]! * x[j]!;
+        out[i] = sum;
+      }
+      return out;
+    });
+  const timesT = (basis: Float64Array[]) =>
+    basis.map((y) => {
+      const out = new Float64Array(cols);
+      for (let i = 0; i < rows; i++) {
+        const yi = y[i]!;
+        for (let j = 0; j < cols; j++) out[j] = out[j]! + a[i * cols + j]! * yi;
+      }
+      return out;
+    });
+  // Modified Gram–Schmidt, twice for stability; a vector that vanishes stays zero.
+  const orth = (basis: Float64Array[]) => {
+    for (let pass = 0; pass < 2; pass++) {
+      basis.forEach((x, c) => {
+        for (let p = 0; p < c; p++) {
+          const prev = basis[p]!;
+          let d = 0;
+          for (let i = 0; i < x.length; i++) d += x[i]! * prev[i]!;
+          for (let i = 0; i < x.length; i++) x[i] = x[i]! - d * prev[i]!;
+        }
+        let norm = 0;
+        for (let i = 0; i < x.length; i++) norm += x[i]! * x[i]!;
+        norm = Math.sqrt(norm);
+        for (let i = 0; i < x.length; i++) x[i] = norm > 0 ? x[i]! / norm : 0;
+      });
+    }
+    return basis;
+  };
+  const rng = createRng(seed);
+  let q = orth(times(Array.from({ length: k }, () => Float64Array.from(normals(rng, cols, 1)))));
+  for (let it = 0; it < niter; it++) q = orth(times(orth(timesT(q))));
+  // B = QᵀM (k × cols), row c = Mᵀ·q_c.
+  const b = timesT(q);
+  const small = svd(Float64Array.from(b.flatMap((row) => Array.from(row))), k, cols);
+  const result: SingularTriplets = { u: [], s: [], v: [] };
+  small.s.forEach((s, c) => {
+    const ub = small.u[c]!;
+    const u = new Float64Array(rows);
+    for (let p = 0; p < k; p++) for (let i = 0; i < rows; i++) u[i] = u[i]! + q[p]![i]! * ub[p]!;
+    const v = Float64Array.from(small.v[c]!);
+    fixSign(u, v);
+    result.u.push(Float32Array.from(u));
+    result.s.push(s);
+    result.v.push(Float32Array.from(v));
+  });
+  return result;
+}

@@ -19,6 +19,9 @@ export interface TensorGroup {
 export interface MethodProfile {
   /** The tensors the optimizer updates; each holds a gradient and optimizer state. */
   tensors: TensorGroup[];
+  /** Tensors the method adds that never train (VeRA's shared random matrices, LoRA-FA's A): held
+   * in memory beside the base weights in training and, unmerged, at inference. */
+  frozen?: TensorGroup[];
   /** Trainable scalars when fewer than `tensors` hold: a selective method's mask. */
   trainable?: number;
   /** What the checkpoint stores when it is not the trained tensors (prefix tuning keeps the
@@ -37,6 +40,10 @@ export interface MethodProfile {
   /** Activation values one layer of `stack` keeps per token for the method's own modules, for
    * sequences of `tokens` tokens (a side network's own attention keeps scores that grow with it). */
   extraActivationValues?(stack: Stack, tokens: number): number;
+  /** Activation values of the base layer's own count (lib/peft/cost/activations.ts) that one layer
+   * of `stack` does not keep per token under this method, for sequences of `tokens` tokens: a
+   * tensor whose only use in the backward pass was a weight gradient the method no longer takes. */
+  releasedActivationValues?(stack: Stack, tokens: number): number;
 }
 
 /** Trainable scalars of a profile: the mask size if it has one, else every scalar of its tensors. */
@@ -107,6 +114,9 @@ export function biasTensors(arch: Architecture): TensorGroup[] {
     if (s.finalNorm?.bias) groups.push({ shape: [s.finalNorm.size], count: 1 });
   }
   if (arch.lmHeadBias) groups.push({ shape: [arch.vocabSize], count: 1 });
+  // Norms outside the stacks (BERT's embeddings.LayerNorm). The pooler's bias is left out: HF PEFT
+  // wraps the masked-LM model, which has no pooler.
+  for (const e of arch.extraParams) if (e.biases) groups.push({ shape: [e.biases], count: 1 });
   return groups;
 }
 

@@ -75,6 +75,10 @@ export interface MethodTraits<C extends MethodConfig = MethodConfig> {
   modifiesBaseWeights?: boolean;
   /** The frozen base is held at this precision whatever the training setup says (QLoRA: NF4). */
   basePrecision?: WeightPrecision;
+  /** One sentence on what serving the tuned model keeps in memory where the general account
+   * (merged: nothing beyond the base; unmerged: the saved tensors and the frozen ones the method
+   * adds) is not the whole story: PiSSA's merged weights replace the base, ReLoRA is merged already. */
+  atInference?: string;
 }
 
 /** Passed to `calibrate`: task data seen before training starts. */
@@ -131,6 +135,10 @@ export interface StepAction {
   resetOptimizer?: readonly tf.Variable[];
   /** Restart the learning-rate schedule with a fresh warmup of this many steps. */
   restartSchedule?: { warmupSteps: number };
+  /** Keep only the `keep` share (0 to 1) of these variables' optimizer state, the entries with the
+   * largest second moments, and zero both moments elsewhere; the step count stays (ReLoRA's
+   * partial reset by magnitude, see AdamW.prune). */
+  pruneOptimizer?: { variables: readonly tf.Variable[]; keep: number };
 }
 
 /** A method applied to a toy model: what to train, how the forward pass changes, and when to act. */
@@ -217,6 +225,10 @@ export interface MethodDefinition<C extends MethodConfig> {
   toyTasks?: 'classification';
   /** The toy task its playground opens on, where it is shown at its best (default: the first). */
   toyTask?: TaskId;
+  /** The int hyperparameter that is the rank of its low-rank weight update (LoRA's `r`): /compare
+   * sets the low-rank family to one rank through it. Absent where no setting is a rank (OFT's
+   * blocks, KronA's factor shapes). */
+  rankParam?: string;
   /** The methods this one builds on (taxonomy ids), each with a few words on how and where its
    * paper says so: the lineage tree and the "builds on" line of method pages read it. [] for a root. */
   lineage: readonly LineageLink[];

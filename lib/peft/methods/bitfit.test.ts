@@ -32,6 +32,7 @@ describe('BitFit', () => {
     const bert = findModel('bert-base-uncased').arch;
     expect(bitfit.notApplicable!(bert, {})).toBeNull();
     expect(() => checkApplies(bitfit, bert, {})).not.toThrow();
-    expect(bitfit.trainableParams(bert, {})).toBe(101_376);
+    // 12 layers × (4 × 768 + 3,072 + 768 + 2 × 768) in the blocks, and embeddings.LayerNorm.bias (768).
+    expect(bitfit.trainableParams(bert, {})).toBe(101_376 + 768);
   });
 });

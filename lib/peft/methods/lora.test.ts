@@ -126,11 +126,11 @@ describe('LoRA bias modes (HF PEFT bias)', () => {
     expect(count({ bias: 'lora_only' })).toBe(adapters + 18_432);
   });
 
-  it("'all' adds every bias, as BitFit trains them: 12 × (4 × 768 + 3,072 + 768 + 2 × 768) = 101,376", () => {
-    expect(count({ bias: 'all' })).toBe(adapters + 101_376);
-    expect(bitfit.trainableParams(bert, {})).toBe(101_376);
+  it("'all' adds every bias, as BitFit trains them: 12 × (4 × 768 + 3,072 + 768 + 2 × 768) + embeddings.LayerNorm's 768 = 102,144", () => {
+    expect(count({ bias: 'all' })).toBe(adapters + 102_144);
+    expect(bitfit.trainableParams(bert, {})).toBe(102_144);
     // They are base weights: HF PEFT's "all params" does not grow by them.
-    expect(lora.profile(bert, resolveConfig(lora, bert, { targets: ['query'], bias: 'all' })).trainableInBase).toBe(101_376);
+    expect(lora.profile(bert, resolveConfig(lora, bert, { targets: ['query'], bias: 'all' })).trainableInBase).toBe(102_144);
   });
 
   it('adds nothing on a model without biases (Llama 2 7B)', () => {

@@ -76,10 +76,27 @@ describe('the trainer', () => {
     const rates = Array.from({ length: 8 }, (_, i) => trainer.step(fixedBatch(i)).learningRate);
     expect(steps).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(gradShape).toEqual([TINY_DIMS.hiddenSize]);
-    // After the restart at step 4 the rate climbs again over 4 steps from a quarter of the schedule.
+    // After the restart at step 4 the rate climbs again over 4 steps from zero.
     const linear = (s: number) => 1e-2 * ((10 - s) / 9);
-    expect(rates[4]).toBeCloseTo(linear(4) * 0.25, 10);
-    expect(rates[7]).toBeCloseTo(linear(7), 10);
+    expect(rates[4]).toBe(0);
+    expect(rates[5]).toBeCloseTo(linear(5) * 0.25, 10);
+    expect(rates[7]).toBeCloseTo(linear(7) * 0.75, 10);
+    trainer.dispose();
+  });
+
+  it("prunes a method's optimizer moments to the share it asks to keep", () => {
+    const model = ToyModel.init(TINY_DIMS, 16);
+    const bias = model.weight('h.0.fc2.bias');
+    const applied = biasMethod(model, { onStep: (ctx) => (ctx.step === 3 ? { pruneOptimizer: { variables: [bias], keep: 0.25 } } : undefined) });
+    const trainer = new Trainer(model, applied, { steps: 5, learningRate: 1e-2, warmupSteps: 1 });
+    for (let i = 0; i < 2; i++) trainer.step(fixedBatch(i));
+    expect([...trainer.optimizerState(bias).m].filter((x) => x !== 0).length).toBe(TINY_DIMS.hiddenSize);
+    trainer.step(fixedBatch(2));
+    // 16 values, the 0.75-quantile at position 11.25: the 4 largest stay (ties aside).
+    const state = trainer.optimizerState(bias);
+    expect([...state.m].filter((x) => x !== 0).length).toBe(TINY_DIMS.hiddenSize / 4);
+    expect([...state.v].filter((x) => x !== 0).length).toBe(TINY_DIMS.hiddenSize / 4);
+    expect(state.t).toBe(3);
     trainer.dispose();
   });
 

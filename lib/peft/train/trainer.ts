@@ -92,7 +92,9 @@ export class Trainer {
   private learningRate(step: number): number {
     const base = learningRateAt(step, this.options.learningRate, this.warmup, this.options.steps);
     if (!this.restart) return base;
-    return base * Math.min(1, (step - this.restart.at + 1) / this.restart.warmup);
+    // From zero, as ReLoRA's jagged schedule (its Figure 2; the reference code's restart warmup
+    // gives its first step after a restart the rate 0): Adam's moments refill before it moves.
+    return base * Math.min(1, (step - this.restart.at) / this.restart.warmup);
   }
 
   step(batch: Batch): StepStats {
@@ -126,6 +128,7 @@ export class Trainer {
         grads: new Map(this.method.trainable.map((v, i) => [v, ordered[i] as tf.Tensor])),
       });
       if (action?.resetOptimizer) this.optimizer.reset(action.resetOptimizer);
+      if (action?.pruneOptimizer) this.optimizer.prune(action.pruneOptimizer.variables, action.pruneOptimizer.keep);
       if (action?.restartSchedule) this.restart = { at: this.done, warmup: Math.max(1, action.restartSchedule.warmupSteps) };
     } finally {
       tf.dispose(ordered);
@@ -137,6 +140,11 @@ export class Trainer {
   /** Loss and exact-match accuracy on a held-out batch, without changing anything. */
   evaluate(batch: Batch): { loss: number; accuracy: number } {
     return evaluate(this.model, this.method, batch, this.done);
+  }
+
+  /** A copy of the optimizer's moments and step count for one trained variable. */
+  optimizerState(variable: tf.Variable): { m: Float32Array; v: Float32Array; t: number } {
+    return this.optimizer.state(variable);
   }
 
   /** Frees the optimizer state; the method's own tensors belong to whoever applied it. */
