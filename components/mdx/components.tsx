@@ -3,6 +3,7 @@ import { LazyCalculator } from '@/components/calculator/LazyCalculator';
 import { LazyPlayground } from '@/components/playground/LazyPlayground';
 import { CostValidationTable } from '@/components/mdx/CostValidationTable';
 import { PromptScaleChart } from '@/components/mdx/PromptScaleChart';
+import { ReloraRankChart } from '@/components/charts/ReloraRankChart';
 import { TransferResults } from '@/components/mdx/TransferResults';
 
 /**
@@ -22,5 +23,6 @@ export const mdxComponents: MDXComponents = {
   Calculator: LazyCalculator,
   CostValidationTable,
   PromptScaleChart,
+  ReloraRankChart,
   TransferResults,
 };

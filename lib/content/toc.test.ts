@@ -16,6 +16,7 @@ const embeds = {
   CostValidationTable: () => null,
   // A chart in a figure, no headings.
   PromptScaleChart: () => null,
+  ReloraRankChart: () => null,
   TransferResults: () => null,
 };
 

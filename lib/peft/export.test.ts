@@ -19,29 +19,43 @@ function selection(arch: Architecture, targets: readonly string[]): string[] {
 const EXPECTED: Record<string, (c: MethodConfig, arch: Architecture) => Record<string, unknown>> = {
   lora: (c) => ({ r: c.r, lora_alpha: c.alpha, bias: c.bias }),
   qlora: (c) => ({ r: c.r, lora_alpha: c.alpha, bias: c.bias }),
+  'lora-fa': (c) => ({ r: c.r, lora_alpha: c.alpha, bias: c.bias }),
+  loha: (c) => ({ r: c.r, alpha: c.alpha }),
+  lokr: (c) => ({ r: c.r, alpha: c.alpha, decompose_both: c.decomposeBoth === 'yes', decompose_factor: c.decomposeFactor }),
+  dora: (c) => ({ r: c.r, lora_alpha: c.alpha, bias: c.bias, use_dora: true }),
+  pissa: (c) => ({ r: c.r, lora_alpha: c.alpha, bias: c.bias, init_lora_weights: c.svd === 'fast' ? `pissa_niter_${c.niter}` : 'pissa' }),
   adalora: (c) => ({ init_r: c.initR, target_r: c.targetR, lora_alpha: c.alpha, deltaT: c.deltaT, beta1: c.beta1, beta2: c.beta2, orth_reg_weight: c.orthReg, total_step: 1000, bias: c.bias }),
   ia3: () => ({}),
   'prompt-tuning': (c) => ({ num_virtual_tokens: c.tokens, prompt_tuning_init: 'SAMPLE_VOCAB' }),
   'prefix-tuning': (c) => ({ num_virtual_tokens: c.tokens, prefix_projection: c.projection === 'mlp', ...(c.projection === 'mlp' ? { encoder_hidden_size: c.bottleneck } : {}) }),
   oft: (c) => ({ r: c.r, oft_block_size: c.r === 0 ? c.blockSize : 0, num_cayley_neumann_terms: c.neumannTerms, use_cayley_neumann: true }),
+  boft: (c) => ({ boft_block_size: c.blockSize, boft_block_num: c.blockNum, boft_n_butterfly_factor: c.butterflyFactor }),
   // HF PEFT refuses more adapter layers than the model has: the export writes the depth then (an
   // encoder–decoder model, where the method does not apply, keeps the setting).
   'llama-adapter': (c, arch) => ({ adapter_len: c.adapterLen, adapter_layers: arch.stacks.length === 1 ? Math.min(c.adapterLayers as number, arch.stacks[0]!.layers) : c.adapterLayers }),
   'p-tuning': (c) => ({ num_virtual_tokens: c.tokens, encoder_reparameterization_type: c.encoder === 'lstm' ? 'LSTM' : 'MLP', encoder_hidden_size: c.hidden, ...(c.encoder === 'lstm' ? { encoder_num_layers: c.lstmLayers } : {}) }),
   'p-tuning-v2': (c) => ({ num_virtual_tokens: c.tokens, prefix_projection: false }),
+  vera: (c) => ({ r: c.r, d_initial: c.dInitial, save_projection: c.saveProjection === 'true', bias: c.bias }),
 };
 
 const SETTINGS: Record<string, Record<string, string | number | string[]>> = {
   lora: { r: 16, alpha: 32, bias: 'lora_only', rankPattern: 'v_proj|v=4', alphaPattern: 'q_proj|q=8' },
   qlora: { r: 8 },
+  'lora-fa': { r: 16, alpha: 32 },
+  loha: { r: 16, alpha: 32 },
+  lokr: { r: 4, decomposeBoth: 'yes', decomposeFactor: 8 },
+  dora: { r: 16, alpha: 32, bias: 'lora_only' },
+  pissa: { r: 16, alpha: 16, svd: 'fast', niter: 16 },
   adalora: { initR: 10, targetR: 4, tinit: 0.1, tfinal: 0.2, deltaT: 5 },
   ia3: {},
   'prompt-tuning': { tokens: 20 },
   'prefix-tuning': { tokens: 10, bottleneck: 256 },
   oft: { blockSize: 16 },
+  boft: { blockSize: 8, butterflyFactor: 2 },
   'llama-adapter': { adapterLen: 10, adapterLayers: 30 },
   'p-tuning': { tokens: 20, encoder: 'lstm', hidden: 128, lstmLayers: 1 },
   'p-tuning-v2': { tokens: 16 },
+  vera: { r: 128, dInitial: 0.05, saveProjection: 'true', bias: 'vera_only' },
 };
 
 describe('every method HF PEFT has exports its config, and the arguments are its resolved config', () => {

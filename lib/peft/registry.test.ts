@@ -31,6 +31,15 @@ describe('the registry', () => {
     }
   });
 
+  it('gives a rank setting only to low-rank reparametrizations, and names one of their whole-number hyperparameters', () => {
+    const ranked = METHODS.filter((m) => m.rankParam !== undefined);
+    expect(ranked.map((m) => m.id)).toEqual(expect.arrayContaining(['lora', 'qlora', 'adalora']));
+    for (const m of ranked) {
+      expect(findMethod(m.id)?.subgroup, m.id).toBe('low-rank');
+      expect(m.hyperparams.find((h) => h.key === m.rankParam)?.kind, m.id).toBe('int');
+    }
+  });
+
   it('suggests close ids for an unknown one', () => {
     expect(() => findPeftMethod('lorra')).toThrow(/^unknown method "lorra"; did you mean lora/);
     expect(closestIds('adalor', 1)).toEqual(['adalora']);

@@ -24,6 +24,15 @@ import { pTuning } from './methods/p-tuning';
 import { pTuningV2 } from './methods/p-tuning-v2';
 import { llamaAdapter } from './methods/llama-adapter';
 import { adamix } from './methods/adamix';
+import { dora } from './methods/dora';
+import { vera } from './methods/vera';
+import { loha } from './methods/loha';
+import { lokr } from './methods/lokr';
+import { krona } from './methods/krona';
+import { boft } from './methods/boft';
+import { loraFa } from './methods/lora-fa';
+import { pissa } from './methods/pissa';
+import { relora } from './methods/relora';
 // The taxonomy file itself, not ./taxonomy: that module validates it with zod, and the registry
 // reaches the browser on every calculator page. Pages import ./taxonomy, so the build still validates it.
 import taxonomyFile from '@/content/data/taxonomy.json';
@@ -55,6 +64,15 @@ export const METHODS: readonly PeftMethod[] = [
   pTuningV2,
   llamaAdapter,
   adamix,
+  dora,
+  vera,
+  loha,
+  lokr,
+  krona,
+  boft,
+  loraFa,
+  pissa,
+  relora,
 ];
 
 /**

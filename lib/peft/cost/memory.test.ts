@@ -14,6 +14,7 @@ import {
   inferenceOverhead,
   trainingFlopsPerToken,
   trainingMemory,
+  unmergedServing,
 } from './memory';
 import { DEFAULT_SETUP, OPTIMIZERS, PRECISIONS, RECIPES, type TrainingSetup, validateSetup } from './setup';
 import { NF4_BITS_PER_WEIGHT, baseWeightBytes, linearWeightParams } from './precision';
@@ -288,5 +289,66 @@ describe('FLOPs, checkpoints and inference', () => {
     expect(p.extraFlopsShare).toBeCloseTo(20 / 512, 12);
     expect(inferenceOverhead(LLAMA2_7B, full, {}).extraFlopsPerToken).toBe(0);
     expect(inferenceOverhead(LLAMA2_7B, bitfit, {}).kind).toBe('unchanged');
+  });
+});
+
+describe('frozen tensors a method adds', () => {
+  it('are held beside the trained ones in the adapter dtype, with no gradient or optimizer state', () => {
+    const config = cfg(lora, LLAMA2_7B);
+    const frozen = [{ shape: [256, 4096], count: 2 }];
+    const withFrozen: PeftMethod = { ...lora, profile: (a, c) => ({ ...lora.profile(a, c), frozen }) };
+    for (const recipe of ['mixed-bf16', 'pure-bf16'] as const) {
+      const [plain, more] = [trainingMemory(LLAMA2_7B, lora, config, setup({ recipe })), trainingMemory(LLAMA2_7B, withFrozen, config, setup({ recipe }))];
+      expect(more.weights - plain.weights).toBe((recipe === 'pure-bf16' ? 2 : 4) * 2 * 256 * 4096);
+      expect([more.gradients, more.optimizerState, more.activations]).toEqual([plain.gradients, plain.optimizerState, plain.activations]);
+    }
+  });
+});
+
+describe('activations a method releases (releasedActivationValues)', () => {
+  const config = cfg(lora, LLAMA2_7B);
+  const releasing = (values: number): PeftMethod => ({ ...lora, profile: (a, c) => ({ ...lora.profile(a, c), releasedActivationValues: () => values }) });
+  const layerBytes = (s: TrainingSetup) =>
+    layerActivationBytes(LLAMA2_7B, LLAMA2_7B.stacks[0]!, { tokens: s.sequenceLength, extraKeys: 0, crossKeys: 0, bytesPerValue: 2, kernel: s.attention, fp32Softmax: true });
+
+  it('come off every layer of the base count, at 2 bytes a value', () => {
+    const s = setup();
+    const [plain, some] = [trainingMemory(LLAMA2_7B, lora, config, s), trainingMemory(LLAMA2_7B, releasing(4096), config, s)];
+    expect(plain.activations - some.activations).toBe(s.batchSize * 32 * 2 * s.sequenceLength * 4096);
+  });
+
+  it("never go below the method's own values: releasing more than a layer keeps leaves exactly those", () => {
+    const s = setup();
+    const [plain, all, more] = [trainingMemory(LLAMA2_7B, lora, config, s), trainingMemory(LLAMA2_7B, releasing(1e9), config, s), trainingMemory(LLAMA2_7B, releasing(2e9), config, s)];
+    expect(more.activations).toBe(all.activations);
+    expect(plain.activations - all.activations).toBe(s.batchSize * 32 * layerBytes(s));
+  });
+
+  it('leave a checkpointed layer its input, and shrink only the layer being recomputed', () => {
+    const s = setup({ gradientCheckpointing: true });
+    const [plain, some] = [trainingMemory(LLAMA2_7B, lora, config, s), trainingMemory(LLAMA2_7B, releasing(4096), config, s)];
+    expect(plain.activations - some.activations).toBe(s.batchSize * 2 * s.sequenceLength * 4096);
+  });
+});
+
+describe('serving unmerged', () => {
+  it('holds the saved tensors and the frozen ones the checkpoint regenerates, each once', () => {
+    const vera = findPeftMethod('vera');
+    // VeRA on Llama 2 7B, q and v, r = 256: 32·2·(256 + 4096) trained values and one shared pair
+    // A [256, 4096], B [4096, 256], stored or regenerated from its seed: in memory either way.
+    const expected = 32 * 2 * (256 + 4096) + 2 * 256 * 4096;
+    for (const saveProjection of ['false', 'true']) {
+      expect(unmergedServing(LLAMA2_7B, vera, cfg(vera, LLAMA2_7B, { saveProjection })).params, saveProjection).toBe(expected);
+    }
+    expect(unmergedServing(LLAMA2_7B, lora, cfg(lora, LLAMA2_7B)).params).toBe(4_194_304);
+  });
+});
+
+describe('serving a method that rewrote the base', () => {
+  it('counts only its adapter beside the base, not the rewritten weights it saves', () => {
+    const relora = findPeftMethod('relora');
+    const config = cfg(relora, LLAMA2_7B, { r: 8 });
+    expect(relora.savedParams(LLAMA2_7B, config)).toBeGreaterThan(1e9);
+    expect(unmergedServing(LLAMA2_7B, relora, config).params).toBe(relora.trainableParams(LLAMA2_7B, config));
   });
 });

@@ -105,6 +105,7 @@ export const adalora = defineMethod({
   // The toy's run is a few hundred steps: a tenth to warm up, the last quarter at the final ranks.
   // α = 32 as in HF PEFT's AdaLoRA seq2seq example; HF's default 8 (scale 8/12) learns slowly.
   toyConfig: { alpha: 32, tinit: 0.1, tfinal: 0.25 },
+  rankParam: 'initR',
   toyLearningRate: 2e-2,
   traits: { backpropThroughBackbone: true, inference: 'mergeable' },
   lineage: [{ id: 'lora', how: 'writes the low-rank update as PΛQ and prunes its rank by importance', where: 'abstract' }],

@@ -196,8 +196,15 @@ export const qlora = defineMethod({
   ],
   // r = 64 would be full rank on the 64-wide toy; r = 8 and α = 16 as LoRA's toy runs.
   toyConfig: { r: 8, alpha: 16 },
+  rankParam: 'r',
   toyLearningRate: 5e-3,
-  traits: { backpropThroughBackbone: true, inference: 'mergeable', basePrecision: 'nf4' },
+  traits: {
+    backpropThroughBackbone: true,
+    inference: 'mergeable',
+    basePrecision: 'nf4',
+    // HF PEFT's Linear4bit.merge (src/peft/tuners/lora/bnb.py at 5d602fd) does this and warns of it.
+    atInference: 'Merging dequantizes each 4-bit weight, adds the update and quantizes the sum again, so the update is rounded to NF4; kept unmerged, the NF4 base serves with the adapter beside it.',
+  },
   lineage: [{ id: 'lora', how: 'trains LoRA on a frozen base stored in 4-bit NormalFloat', where: 'abstract' }],
   // Every linear map of the blocks is held in NF4; LoRA adds its update on the targeted ones.
   anatomy: (arch, config) => [...loraAnatomy(arch, config), ...attachAll(linearParts(arch), 'changed', 'NF4-quantized frozen weight')],
