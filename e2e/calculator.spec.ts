@@ -283,7 +283,7 @@ test.describe('compare page', () => {
   test('lists every implemented method, recomputes for another model, and sorts', async ({ page }) => {
     await page.goto('/compare/');
     await waitForHydration(page);
-    const rows = page.locator('[data-testid="compare"] tbody tr');
+    const rows = page.locator('[data-testid="compare-table"] tbody tr');
     await expect(rows).toHaveCount(METHOD_IDS.length);
     // Llama 2 has no bias vectors: BitFit's row says so instead of showing 0 trainable parameters.
     await expect(page.locator('tr[data-method="bitfit"] [data-testid="compare-not-applicable"]')).toHaveText(/^Does not apply: BitFit trains bias vectors/);
@@ -321,5 +321,23 @@ test.describe('compare page', () => {
     await expect(page.getByTestId('calc-gpu')).toHaveValue('h100');
     await expect(page.getByTestId('calc-attention')).toHaveValue('eager');
     await expect.poll(() => valueOf(page, 'calc-memory')).toBeGreaterThan(before);
+  });
+
+  test('sets the low-rank family to one rank, and refuses a rank that is not a whole number', async ({ page }) => {
+    await page.goto('/compare/?model=meta-llama/Llama-2-7b-hf');
+    await waitForHydration(page);
+    const family = page.getByTestId('low-rank');
+    const lora = family.locator('tr[data-family-method="lora"] td').nth(1);
+    // q and v of 32 layers, (4096 + 4096)·r each: 4,194,304 at r = 8, as HF PEFT prints it.
+    await expect(lora).toHaveAttribute('data-value', '4194304');
+    await family.getByLabel('Rank r').fill('16');
+    await expect(lora).toHaveAttribute('data-value', '8388608');
+    await expect(family.locator('[data-point]')).toHaveCount(await family.locator('tbody tr').count());
+    await family.getByLabel('Modules').selectOption('all-linear');
+    await expect(lora).toHaveAttribute('data-value', String(2 * 19_988_480));
+    await expect(family.locator('tr[data-family-method="lora"]')).toContainText('Merged: nothing beyond the base model');
+    await family.getByLabel('Rank r').fill('2.5');
+    await expect(family.getByRole('alert')).toHaveText('The rank must be a whole number of at least 1.');
+    await expect(family).not.toContainText(/NaN|Infinity/);
   });
 });

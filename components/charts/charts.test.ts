@@ -2,6 +2,7 @@ import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { LogBars } from './LogBars';
+import { placeLabels } from './ScatterChart';
 import { StackedBars } from './StackedBars';
 import { tickAnchor, tickLabel } from './axis';
 
@@ -79,5 +80,20 @@ describe('axis helpers', () => {
   it('writes ticks without trailing zeros', () => {
     const as = (s: string) => () => s;
     expect(['50.0 GB', '1.00 M', '2.50 M', '100 GB', '1.05 K'].map((s) => tickLabel(as(s), 0))).toEqual(['50 GB', '1 M', '2.5 M', '100 GB', '1.05 K']);
+  });
+});
+
+describe('scatter labels', () => {
+  it('separates labels of points that sit on one spot by a line each, and ends (rounding included)', () => {
+    const at = (label: string) => ({ label, x: 4_194_304, y: 45.5e9, px: 741.3371, py: 291.0172 });
+    const placed = placeLabels([at('LoRA'), at('PiSSA'), at('ReLoRA'), at('AdaLoRA')], 1029);
+    const baselines = placed.map((p) => p.ly).sort((a, b) => a - b);
+    for (let i = 1; i < baselines.length; i++) expect(baselines[i]! - baselines[i - 1]!).toBeCloseTo(16, 6);
+    expect(placed.every((p) => p.anchor === 'start')).toBe(true);
+  });
+
+  it('puts a label left of its point near the right edge', () => {
+    const [p] = placeLabels([{ label: 'a long method name', x: 1, y: 1, px: 1000, py: 50 }], 1029);
+    expect(p?.anchor).toBe('end');
   });
 });

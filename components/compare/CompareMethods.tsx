@@ -3,6 +3,7 @@
 import { useMemo, useState } from 'react';
 import { LogBars } from '@/components/charts/LogBars';
 import { StackedBars } from '@/components/charts/StackedBars';
+import { LowRankFamily } from '@/components/compare/LowRankFamily';
 import { MEMORY_SEGMENTS, memoryValues } from '@/components/calculator/memory-segments';
 import { ConfigPaste } from '@/components/calculator/ConfigPaste';
 import { useCustomModel } from '@/components/calculator/custom-model';
@@ -102,7 +103,7 @@ export function CompareMethods() {
           </p>
           {/* relative: the cells' screen-reader text (position: absolute) stays inside the scrolling box. */}
           <div className="relative mt-2 overflow-x-auto">
-            <table className="w-full text-left text-sm" aria-describedby="compare-note">
+            <table data-testid="compare-table" className="w-full text-left text-sm" aria-describedby="compare-note">
               <caption className="sr-only">Every implemented method on {modelName}</caption>
               <thead>
                 <tr className="border-b border-slate-200 dark:border-slate-700">
@@ -169,6 +170,7 @@ export function CompareMethods() {
               <StackedBars title="Estimated training memory per method" segments={MEMORY_SEGMENTS} format={formatGB} bars={applicable.map((r) => ({ label: r.estimate.method.name, values: memoryValues(r.estimate.memory) }))} />
             </div>
           </div>
+          {rows[0] ? <LowRankFamily model={customModel ?? query.model} setup={rows[0].estimate.setup} gpu={query.gpu} arch={query.arch} /> : null}
         </>
       )}
     </div>
