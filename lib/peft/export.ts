@@ -44,6 +44,9 @@ const MODEL_CLASS: Record<Kind, string> = { causal: 'AutoModelForCausalLM', seq2
 /** HF PEFT's TaskType per kind; it has none for masked language modelling (the plain PeftModel). */
 const TASK_TYPE: Record<Kind, string | null> = { causal: 'CAUSAL_LM', seq2seq: 'SEQ_2_SEQ_LM', encoder: null };
 
+/** HF PEFT's prompt-learning configs, which need a task type on every model. */
+const PROMPT_LEARNING_CONFIGS = ['PromptTuningConfig', 'PrefixTuningConfig', 'PromptEncoderConfig', 'AdaptionPromptConfig'];
+
 const DTYPE: Record<string, string> = { fp32: 'torch.float32', bf16: 'torch.bfloat16', fp16: 'torch.float16' };
 
 /** NF4 as QLoRA loads it: double quantization, BFloat16 compute (QLoRA §3). */
@@ -63,7 +66,10 @@ export function peftSnippetParts(model: SnippetModel, method: PeftMethod, config
   else if (DTYPE[precision]) loadArgs.dtype = pythonCode(DTYPE[precision]);
   const args: Record<string, PythonValue> = {};
   for (const [k, v] of Object.entries(exported.args)) if (v !== undefined) args[k] = v;
-  const taskType = classification ? 'SEQ_CLS' : TASK_TYPE[kind];
+  // Prompt learning on a masked LM needs some task type (get_peft_model looks its model class up
+  // by it and raises KeyError for None); FEATURE_EXTRACTION wraps the model as it is.
+  const promptLearning = PROMPT_LEARNING_CONFIGS.includes(exported.configClass);
+  const taskType = classification ? 'SEQ_CLS' : (TASK_TYPE[kind] ?? (promptLearning ? 'FEATURE_EXTRACTION' : null));
   if (taskType) args.task_type = taskType;
   // With task_type SEQ_CLS, HF PEFT adds the classifier head to modules_to_save itself.
   if (setup.modulesToSave && setup.modulesToSave.length > 0) args.modules_to_save = [...setup.modulesToSave];

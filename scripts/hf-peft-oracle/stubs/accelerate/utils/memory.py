@@ -1,0 +1,2 @@
+def clear_device_cache(*args, **kwargs):
+    return None

@@ -1,0 +1,10 @@
+class EntryNotFoundError(Exception):
+    pass
+
+
+class HFValidationError(Exception):
+    pass
+
+
+class LocalEntryNotFoundError(Exception):
+    pass

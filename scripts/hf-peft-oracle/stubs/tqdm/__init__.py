@@ -1,0 +1,2 @@
+def tqdm(iterable=None, *args, **kwargs):
+    return iterable

@@ -1,0 +1,5 @@
+from _unavailable import placeholder_class
+
+QuestionAnsweringModelOutput = placeholder_class("transformers.modeling_outputs.QuestionAnsweringModelOutput")
+SequenceClassifierOutput = placeholder_class("transformers.modeling_outputs.SequenceClassifierOutput")
+TokenClassifierOutput = placeholder_class("transformers.modeling_outputs.TokenClassifierOutput")

@@ -1,0 +1,1 @@
+from transformers.pytorch_utils import Conv1D  # noqa: F401
