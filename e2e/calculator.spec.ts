@@ -332,7 +332,7 @@ test.describe('compare page', () => {
     await expect(lora).toHaveAttribute('data-value', '4194304');
     await family.getByLabel('Rank r').fill('16');
     await expect(lora).toHaveAttribute('data-value', '8388608');
-    await expect(family.locator('[data-point]')).toHaveCount(await family.locator('tbody tr').count());
+    await expect(family.locator('[data-point]')).toHaveCount(await family.locator('tbody tr[data-family-method]').count());
     await family.getByLabel('Modules').selectOption('all-linear');
     await expect(lora).toHaveAttribute('data-value', String(2 * 19_988_480));
     await expect(family.locator('tr[data-family-method="lora"]')).toContainText('Merged: nothing beyond the base model');

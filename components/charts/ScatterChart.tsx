@@ -54,7 +54,7 @@ export function ScatterChart({ title, points, xLabel, yLabel, formatX, formatY }
         {xTicks.map((t) => (
           <g key={`x${t}`}>
             <line x1={x(t)} x2={x(t)} y1={M.top} y2={H - M.bottom} stroke="currentColor" strokeOpacity={0.2} />
-            <text x={x(t)} y={H - M.bottom + 16} textAnchor="middle" fontSize={TICK_SIZE} fill="currentColor">
+            <text x={x(t)} y={H - M.bottom + 16} textAnchor={x(t) > W - M.right - 24 ? 'end' : 'middle'} fontSize={TICK_SIZE} fill="currentColor">
               {tickLabel(formatX, t)}
             </text>
           </g>

@@ -120,14 +120,15 @@ export function LowRankFamily({ model, setup, gpu, arch }: Props) {
                   <th scope="col" className="py-2 pr-4">
                     Training memory
                   </th>
-                  <th scope="col" className="min-w-[16rem] py-2">
+                  {/* On a phone the sentence gets a row of its own under its method. */}
+                  <th scope="col" className="hidden min-w-[16rem] py-2 sm:table-cell">
                     At inference
                   </th>
                 </tr>
               </thead>
               <tbody>
-                {shown.map((r) => (
-                  <tr key={r.estimate.method.id} data-family-method={r.estimate.method.id} className="border-b border-slate-100 align-top dark:border-slate-800">
+                {shown.map((r) => [
+                  <tr key={r.estimate.method.id} data-family-method={r.estimate.method.id} className="align-top sm:border-b sm:border-slate-100 sm:dark:border-slate-800">
                     <td className="py-2 pr-4">
                       <a className="underline" href={r.calculatorHref}>
                         {r.estimate.method.name}
@@ -137,9 +138,14 @@ export function LowRankFamily({ model, setup, gpu, arch }: Props) {
                       {formatCount(r.estimate.trainable)}
                     </td>
                     <td className="py-2 pr-4 font-mono whitespace-nowrap">{formatGB(r.estimate.memory.total)}</td>
-                    <td className="py-2 text-slate-700 dark:text-slate-300">{atInference(r)}</td>
-                  </tr>
-                ))}
+                    <td className="hidden py-2 text-slate-700 sm:table-cell dark:text-slate-300">{atInference(r)}</td>
+                  </tr>,
+                  <tr key={`${r.estimate.method.id}-inference`} className="border-b border-slate-100 sm:hidden dark:border-slate-800">
+                    <td colSpan={3} className="pb-3 text-xs text-slate-700 dark:text-slate-300">
+                      {atInference(r)}
+                    </td>
+                  </tr>,
+                ])}
               </tbody>
             </table>
           </div>
