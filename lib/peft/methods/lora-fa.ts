@@ -1,15 +1,10 @@
-import type * as tfTypes from '@tensorflow/tfjs';
 import { type Stack, matchingLinears } from '../arch';
-import { toyTrainedBiases, trainedBiases } from '../method-api/bias';
+import { trainedBiases } from '../method-api/bias';
 import { defineMethod } from '../method-api/define';
-import { deltaWeights } from '../method-api/delta-weight';
 import { targetsOutside } from '../method-api/outside';
 import { patternValue, readPattern } from '../method-api/pattern';
 import type { TensorGroup } from '../method-api/profile';
-import { toyTargetSites } from '../method-api/toy-sites';
-import { disposeAll, uniformVariable, zerosVariable } from '../model/params';
-import { createRng } from '../model/random';
-import { LORA_OPTIONS, loraAnatomy, loraExport, loraProfile } from './lora';
+import { LORA_OPTIONS, applyLora, loraAnatomy, loraExport, loraProfile } from './lora';
 
 /**
  * LoRA-FA (Zhang et al., 2023, arXiv 2308.03303): LoRA, h = x·W + (α/r)·x·A·B, with A frozen at its
@@ -86,37 +81,7 @@ export const loraFa = defineMethod({
     const how = 'LoRA-FA is this LoraConfig trained with create_lorafa_optimizer(model, r, lora_alpha, lr) from peft.optimizers: it freezes every lora_A (so the trainable count is B only, while the checkpoint keeps A and B) and corrects B\'s gradient.';
     return { ...lora, note: lora.note ? `${how} ${lora.note}` : how };
   },
-  apply(model, { r, alpha, targets, bias, rankPattern, alphaPattern }, { seed = 0 } = {}) {
-    const tf = model.tf;
-    const [ranks, alphas] = [readPattern(rankPattern), readPattern(alphaPattern)];
-    const rng = createRng(seed);
-    const [frozen, trained]: [tfTypes.Variable[], tfTypes.Variable[]] = [[], []];
-    const biases = toyTrainedBiases(model, bias, targets);
-    const delta = deltaWeights(model, toyTargetSites(model, targets), (site) => {
-      const rr = patternValue(ranks, site.path, r);
-      const scale = patternValue(alphas, site.path, alpha) / rr;
-      // A is a variable only so that it lives across steps; it is not in `trainable`, so the
-      // trainer takes no gradient for it and never moves it.
-      const a = uniformVariable(tf, rng, [site.inFeatures, rr], 1 / Math.sqrt(site.inFeatures));
-      const b = zerosVariable(tf, [rr, site.outFeatures]);
-      frozen.push(a);
-      trained.push(b);
-      return {
-        matrix: () => tf.mul(tf.matMul(a, b), scale),
-        forward: (x) => tf.mul(tf.matMul(tf.matMul(x, a), b), scale),
-      };
-    });
-    return {
-      trainable: [...trained, ...biases],
-      hooks: delta.hooks,
-      merge: delta.merge,
-      unmerge: delta.unmerge,
-      dispose: () => {
-        delta.dispose();
-        disposeAll([...frozen, ...trained]);
-      },
-    };
-  },
+  apply: (model, config, { seed = 0 } = {}) => applyLora(model, config, { seed, freezeA: true }),
 });
 
 /**

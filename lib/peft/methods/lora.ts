@@ -8,7 +8,7 @@ import { targetsOutside } from '../method-api/outside';
 import { patternRecord, patternValue, readPattern } from '../method-api/pattern';
 import { peftTargetModules } from '../method-api/peft-export';
 import { type TensorGroup, embeddingWidth, groupsSize } from '../method-api/profile';
-import { toyTargetSites } from '../method-api/toy-sites';
+import { type ToySite, toyTargetSites } from '../method-api/toy-sites';
 import type { PeftExport } from '../method-api/types';
 import { disposeAll, uniformVariable, zerosVariable } from '../model/params';
 import { createRng } from '../model/random';
@@ -158,24 +158,37 @@ export function loraAnatomy(arch: Architecture, { r, targets, bias, rankPattern 
   return [...attachAll(targetParts(arch, targets), 'added', rankPattern ? 'low-rank update BA' : `rank-${r} update BA`), ...biasAttachments(arch, bias, targets)];
 }
 
+/** How a LoRA-shaped method differs from LoRA on the toy (PiSSA's start, LoRA-FA's frozen A). */
+export interface LoraFactorOptions {
+  seed?: number;
+  /** A [in, r] and B [r, out] for a site at its rank and scale; HF PEFT's default otherwise: A
+   * uniform in ±1/√in, B zero. Runs once per site, in target order. */
+  init?(site: ToySite, rank: number, scale: number): { a: tfTypes.Variable; b: tfTypes.Variable };
+  /** Leave every A out of `trainable`: it keeps its start (LoRA-FA). */
+  freezeA?: boolean;
+}
+
 /** LoRA on the toy: per-module rank and α from the patterns (HF PEFT's scaling α/r per module). */
-export function applyLora(model: ToyModel, { r, alpha, targets, bias, rankPattern, alphaPattern }: LoraLikeConfig, { seed = 0 }: { seed?: number } = {}): AppliedMethod {
+export function applyLora(model: ToyModel, { r, alpha, targets, bias, rankPattern, alphaPattern }: LoraLikeConfig, { seed = 0, init, freezeA = false }: LoraFactorOptions = {}): AppliedMethod {
   const tf = model.tf;
   const [ranks, alphas] = [readPattern(rankPattern), readPattern(alphaPattern)];
   const rng = createRng(seed);
-  const factors: tfTypes.Variable[] = [];
+  const [as, bs]: [tfTypes.Variable[], tfTypes.Variable[]] = [[], []];
   const biases = toyTrainedBiases(model, bias, targets);
   const delta = deltaWeights(model, toyTargetSites(model, targets), (site) => {
     const rr = patternValue(ranks, site.path, r);
     const scale = patternValue(alphas, site.path, alpha) / rr;
-    const a = uniformVariable(tf, rng, [site.inFeatures, rr], 1 / Math.sqrt(site.inFeatures));
-    const b = zerosVariable(tf, [rr, site.outFeatures]);
-    factors.push(a, b);
+    const { a, b } = init?.(site, rr, scale) ?? { a: uniformVariable(tf, rng, [site.inFeatures, rr], 1 / Math.sqrt(site.inFeatures)), b: zerosVariable(tf, [rr, site.outFeatures]) };
+    as.push(a);
+    bs.push(b);
     return {
       matrix: () => tf.mul(tf.matMul(a, b), scale),
       forward: (x) => tf.mul(tf.matMul(tf.matMul(x, a), b), scale),
     };
   });
+  // A frozen A is a variable only so that it lives across steps: outside `trainable`, the trainer
+  // takes no gradient for it and never moves it.
+  const factors = as.flatMap((a, i) => (freezeA ? [bs[i] as tfTypes.Variable] : [a, bs[i] as tfTypes.Variable]));
   return {
     trainable: [...factors, ...biases],
     hooks: delta.hooks,
@@ -183,7 +196,7 @@ export function applyLora(model: ToyModel, { r, alpha, targets, bias, rankPatter
     unmerge: delta.unmerge,
     dispose: () => {
       delta.dispose();
-      disposeAll(factors);
+      disposeAll([...as, ...bs]);
     },
   };
 }

@@ -1,18 +1,16 @@
-import type * as tfTypes from '@tensorflow/tfjs';
 import { type Architecture, matchingLinears } from '../arch';
 import { type Attachment, attachAll, targetParts } from '../method-api/anatomy';
-import { biasAttachments, toyTrainedBiases } from '../method-api/bias';
+import { biasAttachments } from '../method-api/bias';
 import { defineMethod } from '../method-api/define';
-import { deltaWeights, weightBackup } from '../method-api/delta-weight';
+import { weightBackup } from '../method-api/delta-weight';
 import { randomizedSvd, svd } from '../method-api/linalg';
 import { targetsOutside } from '../method-api/outside';
 import { patternValue, readPattern } from '../method-api/pattern';
 import { groupsSize } from '../method-api/profile';
 import { toyTargetSites, type ToySite } from '../method-api/toy-sites';
 import type { AppliedMethod, PeftExport } from '../method-api/types';
-import { disposeAll } from '../model/params';
 import type { ToyModel } from '../model/transformer';
-import { LORA_OPTIONS, type LoraLikeConfig, loraExport, loraProfile } from './lora';
+import { LORA_OPTIONS, type LoraLikeConfig, applyLora, loraExport, loraProfile } from './lora';
 
 /**
  * PiSSA (Meng, Wang and Zhang, NeurIPS 2024, arXiv 2404.02948): LoRA's architecture, h = xW + s·xAB
@@ -123,38 +121,29 @@ export function applyPissa(model: ToyModel, config: PissaConfig, { seed = 0 }: {
   const tf = model.tf;
   const problem = pissaRankProblem(model.arch, config);
   if (problem) throw new RangeError(problem);
-  const [ranks, alphas] = [readPattern(config.rankPattern), readPattern(config.alphaPattern)];
   const sites = toyTargetSites(model, config.targets);
   const original = weightBackup(
     model,
     sites.map((s) => s.weightName),
   );
   original.take();
-  const factors: tfTypes.Variable[] = [];
-  const biases = toyTrainedBiases(model, config.bias, config.targets);
-  const delta = deltaWeights(model, sites, (site) => {
-    const rank = patternValue(ranks, site.path, config.r);
-    const scale = patternValue(alphas, site.path, config.alpha) / rank;
-    const w = model.weight(site.weightName);
-    const init = principalFactors(w.dataSync() as Float32Array, site, rank, scale, config, seed + factors.length);
-    // Inside tidy: tf.variable keeps its own copy, and the tensors it is made from would leak.
-    const a = tf.tidy(() => tf.variable(tf.tensor2d(init.a, [site.inFeatures, rank]), true));
-    const b = tf.tidy(() => tf.variable(tf.tensor2d(init.b, [rank, site.outFeatures]), true));
-    tf.tidy(() => w.assign(tf.tensor2d(init.residual, [site.inFeatures, site.outFeatures])));
-    factors.push(a, b);
-    return {
-      matrix: () => tf.mul(tf.matMul(a, b), scale),
-      forward: (x) => tf.mul(tf.matMul(tf.matMul(x, a), b), scale),
-    };
+  let drawn = 0;
+  const applied = applyLora(model, config, {
+    seed,
+    init: (site, rank, scale) => {
+      const w = model.weight(site.weightName);
+      const start = principalFactors(w.dataSync() as Float32Array, site, rank, scale, config, seed + 2 * drawn++);
+      // Inside tidy: tf.variable keeps its own copy, and the tensors it is made from would leak.
+      const a = tf.tidy(() => tf.variable(tf.tensor2d(start.a, [site.inFeatures, rank]), true));
+      const b = tf.tidy(() => tf.variable(tf.tensor2d(start.b, [rank, site.outFeatures]), true));
+      tf.tidy(() => w.assign(tf.tensor2d(start.residual, [site.inFeatures, site.outFeatures])));
+      return { a, b };
+    },
   });
   return {
-    trainable: [...factors, ...biases],
-    hooks: delta.hooks,
-    merge: delta.merge,
-    unmerge: delta.unmerge,
+    ...applied,
     dispose: () => {
-      delta.dispose();
-      disposeAll(factors);
+      applied.dispose();
       original.restore();
     },
   };
