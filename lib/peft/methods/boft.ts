@@ -297,7 +297,7 @@ export const boft = defineMethod({
   // Abstract: "We apply this parameterization to OFT … By subsuming OFT as a special case".
   lineage: [{ id: 'oft', how: 'builds OFT’s orthogonal matrix from butterfly factors, so a dense rotation needs fewer parameters', where: 'abstract' }],
   anatomy: (arch, { butterflyFactor, targets }) =>
-    attachAll(targetParts(arch, targets), 'added', `weight rotated by ${butterflyFactor === 1 ? 'a block-diagonal' : `${butterflyFactor} butterfly factors of an`} orthogonal matrix, outputs rescaled`),
+    attachAll(targetParts(arch, targets), 'added', butterflyFactor === 1 ? 'rotated by a block-diagonal orthogonal R; outputs rescaled' : `rotated by ${butterflyFactor} orthogonal butterfly factors; outputs rescaled`),
   notApplicable: (arch, { blockSize, blockNum, butterflyFactor, targets }) => layoutProblem(arch, { blockSize, blockNum, butterflyFactor }, targets),
   profile(arch, { blockSize, blockNum, butterflyFactor, targets }) {
     const tensors: TensorGroup[] = [];
