@@ -67,9 +67,9 @@ test("prefix tuning's calculator shows what is trained and what is saved, from a
 
 test('a method that is not built yet, or an unknown id, gets a sentence instead of a broken page', async ({ page }) => {
   const watch = watchPage(page);
-  await page.goto('/calculator/?method=dora');
+  await page.goto('/calculator/?method=unipelt');
   await waitForHydration(page);
-  await expect(page.getByTestId('calc-error')).toHaveText(/DoRA has no calculator or playground yet/);
+  await expect(page.getByTestId('calc-error')).toHaveText(/UniPELT has no calculator or playground yet/);
   await expect(page.getByTestId('calc-method')).toBeVisible();
   await page.goto('/calculator/?method=lorra');
   await waitForHydration(page);

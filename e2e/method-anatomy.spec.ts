@@ -50,13 +50,13 @@ test('prompt tuning: the diagram adds trained vectors at the input, beside it', 
 });
 
 test('an unwritten page shows its lineage but no diagram', async ({ page }) => {
-  await page.goto('/methods/dora/');
+  await page.goto('/methods/unipelt/');
   await expect(page.getByRole('note')).toContainText('Not built yet');
   await expect(page.getByTestId('block-diagram')).toHaveCount(0);
   const buildsOn = page.getByTestId('builds-on');
   await expect(buildsOn).toContainText('LoRA');
   await expect(buildsOn.getByRole('link', { name: 'LoRA' })).toHaveAttribute('href', '/methods/lora/');
-  await expect(page.getByRole('link', { name: 'DoRA in the method lineage' })).toHaveAttribute('href', '/lineage/#lineage-dora');
+  await expect(page.getByRole('link', { name: 'UniPELT in the method lineage' })).toHaveAttribute('href', '/lineage/#lineage-unipelt');
 });
 
 test('LoRA lists the methods built on it', async ({ page }) => {

@@ -142,7 +142,7 @@ test('the cost view shows computed traits, and "not implemented yet" instead of 
   await expect(costCell(page, 'lora', 'inference')).toHaveText('None once merged');
   await expect(costCell(page, 'lst', 'backprop')).toHaveText('No');
   await expect(costCell(page, 'prompt-tuning', 'inference')).toContainText('Longer input');
-  await expect(page.locator('tr[data-method="dora"] [data-testid="not-implemented"]')).toHaveText(/not implemented yet/);
+  await expect(page.locator('tr[data-method="unipelt"] [data-testid="not-implemented"]')).toHaveText(/not implemented yet/);
   // Exactly the implemented methods carry figures.
   const withFigures = await page.locator('tr[data-method]:has(td[data-col="checkpoint"])').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-method') ?? '').sort());
   expect(withFigures).toEqual([...implemented]);
@@ -157,7 +157,8 @@ test('cost filters: mergeable, no backprop through the backbone, implemented onl
   const mergeable = await rowIds(page);
   expect(mergeable).toContain('lora');
   expect(mergeable).not.toContain('adapters');
-  expect(mergeable).not.toContain('dora');
+  expect(mergeable).toContain('dora');
+  expect(mergeable).not.toContain('unipelt');
   for (const id of mergeable) await expect(costCell(page, id, 'mergeable')).toHaveText('Yes');
 
   await page.getByRole('combobox', { name: /^Inference overhead\b/ }).selectOption('');

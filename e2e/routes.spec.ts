@@ -22,14 +22,14 @@ test.describe('every route', () => {
 });
 
 test('a method without a written page says so and still offers its citation', async ({ page }) => {
-  await page.goto('/methods/dora/');
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('DoRA');
+  await page.goto('/methods/unipelt/');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('UniPELT');
   await expect(page.getByRole('note')).toContainText('Not built yet');
   const citation = page.getByTestId('citation');
   await expect(citation).toBeVisible();
   const bibtex = citation.getByLabel('BibTeX entry');
   await expect(bibtex).toContainText(/@\w+\{/);
-  await expect(bibtex).toContainText(/title\s*=\s*\{[^}]*Weight-Decomposed Low-Rank Adaptation/);
+  await expect(bibtex).toContainText(/title\s*=\s*\{[^}]*A Unified Framework for Parameter-Efficient/);
 });
 
 test('a written method page has no "Not built yet" note', async ({ page }) => {

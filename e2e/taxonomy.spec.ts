@@ -96,11 +96,14 @@ test('focus and hover show a card with the summary, year and key properties', as
   await expect(tooltip).toContainText('Backprop through the backbone: yes');
   await expect(lora).toHaveAttribute('aria-describedby', await tooltip.getAttribute('id') ?? 'missing');
 
-  // A later method that the site does not implement says both.
+  // A method the site does not implement yet says so; a later method says that.
+  await mapLink(page, 'unipelt').focus();
+  await expect(tooltip).toContainText('UniPELT');
+  await expect(tooltip).toContainText('Not implemented on this site yet');
   await mapLink(page, 'dora').focus();
   await expect(tooltip).toContainText('DoRA');
   await expect(tooltip).toContainText('later method');
-  await expect(tooltip).toContainText('Not implemented on this site yet');
+  await expect(tooltip).not.toContainText('Not implemented');
 
   // Hover shows the hovered method; leaving the map returns to the focused one.
   await mapLink(page, 'bitfit').hover();
