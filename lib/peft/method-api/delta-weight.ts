@@ -2,6 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { ModelHooks } from '../model/hooks';
 import type { ToyModel } from '../model/transformer';
 import { siteKey, type ToySite } from './toy-sites';
+import type { AppliedMethod } from './types';
 
 /** A learned change of one frozen weight matrix `W` (`[in, out]`). */
 export interface WeightDelta {
@@ -99,5 +100,20 @@ export function deltaWeights(model: ToyModel, sites: readonly ToySite[], deltaOf
       return backup.taken;
     },
     dispose: () => backup.dispose(),
+  };
+}
+
+/** A method that is only a weight update and its factors: it trains `factors`, and `dispose` frees
+ * them and any saved copy of W. */
+export function appliedDelta(model: ToyModel, delta: DeltaWeights, factors: tf.Variable[]): AppliedMethod {
+  return {
+    trainable: factors,
+    hooks: delta.hooks,
+    merge: delta.merge,
+    unmerge: delta.unmerge,
+    dispose: () => {
+      delta.dispose();
+      model.tf.dispose(factors);
+    },
   };
 }

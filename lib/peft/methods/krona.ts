@@ -2,11 +2,11 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import { matchingLinears } from '../arch';
 import { attachAll, targetParts } from '../method-api/anatomy';
 import { defineMethod } from '../method-api/define';
-import { deltaWeights } from '../method-api/delta-weight';
+import { appliedDelta, deltaWeights } from '../method-api/delta-weight';
 import { kron } from '../method-api/linalg';
 import type { TensorGroup } from '../method-api/profile';
 import { toyTargetSites } from '../method-api/toy-sites';
-import { disposeAll, uniformVariable, zerosVariable } from '../model/params';
+import { uniformVariable, zerosVariable } from '../model/params';
 import { createRng } from '../model/random';
 import type { TF } from '../model/transformer';
 
@@ -146,15 +146,6 @@ export const krona = defineMethod({
         forward: (x) => tf.mul(kroneckerRows(tf, x, a, b), scale),
       };
     });
-    return {
-      trainable: factors,
-      hooks: delta.hooks,
-      merge: delta.merge,
-      unmerge: delta.unmerge,
-      dispose: () => {
-        delta.dispose();
-        disposeAll(factors);
-      },
-    };
+    return appliedDelta(model, delta, factors);
   },
 });

@@ -1,12 +1,12 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { attachAll, targetParts } from '../method-api/anatomy';
 import { defineMethod } from '../method-api/define';
-import { deltaWeights } from '../method-api/delta-weight';
+import { appliedDelta, deltaWeights } from '../method-api/delta-weight';
 import { lycorisExport, lycorisHyperparams, lycorisRefusal, lycorisSites } from '../method-api/lycoris';
 import { patternValue, readPattern } from '../method-api/pattern';
 import type { TensorGroup } from '../method-api/profile';
 import { toyTargetSites } from '../method-api/toy-sites';
-import { disposeAll, uniformVariable, zerosVariable } from '../model/params';
+import { uniformVariable, zerosVariable } from '../model/params';
 import { createRng } from '../model/random';
 
 /**
@@ -78,15 +78,6 @@ export const loha = defineMethod({
         matrix: () => tf.mul(tf.mul(tf.matMul(w1b, w1a), tf.matMul(w2b, w2a)), scale) as tfTypes.Tensor2D,
       };
     });
-    return {
-      trainable: factors,
-      hooks: delta.hooks,
-      merge: delta.merge,
-      unmerge: delta.unmerge,
-      dispose: () => {
-        delta.dispose();
-        disposeAll(factors);
-      },
-    };
+    return appliedDelta(model, delta, factors);
   },
 });

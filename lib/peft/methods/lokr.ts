@@ -1,13 +1,13 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { attachAll, targetParts } from '../method-api/anatomy';
 import { defineMethod } from '../method-api/define';
-import { deltaWeights } from '../method-api/delta-weight';
+import { appliedDelta, deltaWeights } from '../method-api/delta-weight';
 import { kron } from '../method-api/linalg';
 import { lycorisExport, lycorisHyperparams, lycorisRefusal, lycorisSites } from '../method-api/lycoris';
 import { patternValue, readPattern } from '../method-api/pattern';
 import type { TensorGroup } from '../method-api/profile';
 import { toyTargetSites } from '../method-api/toy-sites';
-import { disposeAll, uniformVariable, zerosVariable } from '../model/params';
+import { uniformVariable, zerosVariable } from '../model/params';
 import { createRng } from '../model/random';
 
 /**
@@ -164,15 +164,6 @@ export const lokr = defineMethod({
       const w2t = transposed(w2, false);
       return { matrix: () => tf.mul(kron(tf, w1t(), w2t()), scale) as tfTypes.Tensor2D };
     });
-    return {
-      trainable: factors,
-      hooks: delta.hooks,
-      merge: delta.merge,
-      unmerge: delta.unmerge,
-      dispose: () => {
-        delta.dispose();
-        disposeAll(factors);
-      },
-    };
+    return appliedDelta(model, delta, factors);
   },
 });
