@@ -19,10 +19,12 @@ test.describe('every implemented method', () => {
       await page.getByTestId('pg-backend-select').selectOption('wasm');
       await playground.getByLabel('Steps', { exact: true }).fill('40');
       await page.getByTestId('pg-start').click();
-      await expect.poll(async () => Number(await page.getByTestId('pg-step').getAttribute('data-value')), { timeout: 60_000 }).toBeGreaterThanOrEqual(1);
-      const first = Number(await page.getByTestId('pg-loss').getAttribute('data-value'));
-      await expect(page.getByTestId('pg-status')).toContainText('Finished after 40 steps', { timeout: 90_000 });
-      const last = Number(await page.getByTestId('pg-loss').getAttribute('data-value'));
+      await expect(page.getByTestId('pg-status')).toContainText('Finished after 40 steps', { timeout: 110_000 });
+      // One batch's loss is noisy (IPT's moves ±0.3 around a slow fall): the means of the first and
+      // the last five steps.
+      const readouts = page.locator('dl[data-loss-start]');
+      const [first, last] = [Number(await readouts.getAttribute('data-loss-start')), Number(await readouts.getAttribute('data-loss-end'))];
+      expect(first).toBeGreaterThan(0);
       expect(last).toBeLessThan(first);
       expect(watch.errors).toEqual([]);
     });
