@@ -79,6 +79,18 @@ test('a method that is not built yet, or an unknown id, gets a sentence instead 
   expect(watch.errors).toEqual([]);
 });
 
+test('a count that follows from a chosen share says so under the count, and follows the share', async ({ page }) => {
+  await page.goto('/calculator/?method=fish-mask');
+  await waitForHydration(page);
+  await expect(page.getByTestId('calc-count-note')).toContainText('chosen 0.5% of all weights');
+  await page.getByLabel(/^Trained share/).fill('2');
+  await expect(page.getByTestId('calc-count-note')).toContainText('chosen 2% of all weights');
+  await page.goto('/calculator/?method=lora');
+  await waitForHydration(page);
+  await expect(page.getByTestId('calc-trainable')).toHaveText('4,194,304');
+  await expect(page.getByTestId('calc-count-note')).toHaveCount(0);
+});
+
 /** The number a result element carries in data-value. */
 async function valueOf(page: Page, testId: string): Promise<number> {
   return Number(await page.getByTestId(testId).getAttribute('data-value'));

@@ -150,6 +150,11 @@ function MethodCalculator({ fixedMethod }: { fixedMethod: string | undefined }) 
                   </span>{' '}
                   <span className="text-slate-600 dark:text-slate-400">({formatPercent(result.estimate.trainable / result.estimate.total)} of {formatCompact(result.estimate.total)})</span>
                 </dd>
+                {method.traits.countNote && (
+                  <dd data-testid="calc-count-note" className="text-xs text-slate-600 dark:text-slate-400">
+                    {method.traits.countNote(result.estimate.config)}
+                  </dd>
+                )}
                 {result.estimate.peftTotal !== result.estimate.total && (
                   <dd className="text-xs text-slate-600 dark:text-slate-400">
                     HF PEFT prints all params:{' '}

@@ -68,6 +68,8 @@ export function compose(spec: CompositeSpec): PeftMethod {
     addedKeyValues: (c) => parts.reduce((s, p) => s + (p.method.traits.addedKeyValues?.(partConfig(c, p)) ?? 0), 0),
     modifiesBaseWeights: parts.some((p) => p.method.traits.modifiesBaseWeights === true),
   };
+  const noted = parts.filter((p) => p.method.traits.countNote);
+  if (noted.length > 0) traits.countNote = (c) => noted.map((p) => p.method.traits.countNote!(partConfig(c, p))).join(' ');
   const basePrecision = parts.find((p) => p.method.traits.basePrecision)?.method.traits.basePrecision;
   if (basePrecision) traits.basePrecision = basePrecision;
 

@@ -79,6 +79,10 @@ export interface MethodTraits<C extends MethodConfig = MethodConfig> {
    * (merged: nothing beyond the base; unmerged: the saved tensors and the frozen ones the method
    * adds) is not the whole story: PiSSA's merged weights replace the base, ReLoRA is merged already. */
   atInference?: string;
+  /** One sentence where the count follows from a share the user chooses rather than from the
+   * architecture (a sparsity, a share of weights picked from data): the calculator shows it under
+   * the count, so nobody reads a chosen budget as a property of the method. */
+  countNote?(config: C): string;
 }
 
 /** Passed to `calibrate`: task data seen before training starts. */

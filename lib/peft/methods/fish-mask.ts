@@ -57,7 +57,11 @@ export const fishMask = defineMethod({
   // 32 examples keep the one-example-at-a-time calibration short in the browser.
   toyConfig: { share: 3, samples: 32 },
   toyLearningRate: 1e-2,
-  traits: { backpropThroughBackbone: true, inference: 'unchanged' },
+  traits: {
+    backpropThroughBackbone: true,
+    inference: 'unchanged',
+    countNote: ({ share }) => `The count is the chosen ${share}% of all weights; which weights, the Fisher scores on task data decide.`,
+  },
   lineage: [],
   // Every weight is a candidate; which parts end up trained depends on the Fisher scores.
   anatomy: (arch, { share }) =>
