@@ -1,7 +1,9 @@
 import type * as tf from '@tensorflow/tfjs';
+import type { Architecture } from '../arch';
 import type { ForwardContext, ModelHooks } from '../model/hooks';
 import type { TF } from '../model/transformer';
 import { withCounts } from './define';
+import { applyOnLayers, checkLayers, restrictArchitecture, selectedShare } from './layer-subset';
 import { type MethodProfile, profileTrainable, savedGroups } from './profile';
 import type { Attachment } from './anatomy';
 import type { AppliedMethod, HyperParam, HyperValue, LineageLink, MethodConfig, MethodTraits, PeftMethod, StepAction } from './types';
@@ -14,6 +16,13 @@ export interface Part {
   fixed?: Readonly<Record<string, HyperValue>>;
   /** Defaults of the composite where they differ from the part's own. */
   defaults?: Readonly<Record<string, number | string>>;
+  /** The layers the part acts on (HF PEFT's `layers_to_transform`, AdapterHub's `leave_out`
+   * inverted), numbered through the stacks in order, encoder first (see layer-subset.ts); every
+   * layer when absent. Its count, anatomy and toy apply are those of the selected layers alone, and
+   * a part with no layer selected takes no part at all. */
+  layers?(arch: Architecture, config: MethodConfig): readonly number[];
+  /** A few words on where a layer-restricted part acts, added to its anatomy notes ("groups 1–3"). */
+  where?: string;
 }
 
 export interface CompositeSpec {
@@ -43,7 +52,21 @@ export function compose(spec: CompositeSpec): PeftMethod {
     }
     return own;
   };
-  const profiles = (arch: Parameters<PeftMethod['profile']>[0], config: MethodConfig) => parts.map((p) => p.method.profile(arch, partConfig(config, p)));
+  const selection = (part: Part, arch: Architecture, config: MethodConfig): number[] | undefined => (part.layers ? checkLayers(arch, part.layers(arch, config)) : undefined);
+  // The parts that act on `arch`, each with the architecture it sees (its selected layers alone).
+  const acting = (arch: Architecture, config: MethodConfig) =>
+    parts.flatMap((part, index) => {
+      const layers = selection(part, arch, config);
+      if (layers?.length === 0) return [];
+      return [{ part, index, layers, arch: layers ? restrictArchitecture(arch, layers) : arch, config: partConfig(config, part) }];
+    });
+  const profiles = (arch: Architecture, config: MethodConfig): MethodProfile[] =>
+    acting(arch, config).map(({ part, layers, arch: seen, config: own }) => {
+      const p = part.method.profile(seen, own);
+      const perLayer = p.extraActivationValues;
+      // A per-layer figure of a part on some layers only, averaged over each whole stack.
+      return layers && perLayer ? { ...p, extraActivationValues: (stack, tokens) => perLayer(stack, tokens) * selectedShare(arch, layers, stack) } : p;
+    });
   const sum = (ps: MethodProfile[], f: (p: MethodProfile) => number | undefined) => ps.reduce((s, p) => s + (f(p) ?? 0), 0);
 
   const hyperparams: HyperParam[] = parts.flatMap((part) =>
@@ -102,13 +125,17 @@ export function compose(spec: CompositeSpec): PeftMethod {
     lineage: spec.lineage,
     // Each part attaches where it does alone; an attachment two parts share is drawn once.
     anatomy(arch, config) {
-      const all = parts.flatMap((p) => p.method.anatomy(arch, partConfig(config, p)));
+      const all = acting(arch, config).flatMap(({ part, arch: seen, config: own }) =>
+        part.method.anatomy(seen, own).map((a) => (part.where ? { ...a, note: `${a.note} (${part.where})` } : a)),
+      );
       const key = (a: Attachment) => `${a.part}|${a.kind}|${a.note}`;
       return all.filter((a, i) => all.findIndex((b) => key(b) === key(a)) === i);
     },
     profile,
     apply(model, config, { seed = 0 } = {}) {
-      const applied = parts.map((p, i) => p.method.apply(model, partConfig(config, p), { seed: seed + i }));
+      const applied = acting(model.arch, config).map(({ part, index, layers, config: own }) =>
+        layers ? applyOnLayers(model, layers, (view) => part.method.apply(view, own, { seed: seed + index })) : part.method.apply(model, own, { seed: seed + index }),
+      );
       return combineApplied(model.tf, applied);
     },
   });

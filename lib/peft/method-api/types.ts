@@ -91,8 +91,10 @@ export interface CalibrationContext {
   /** The task the run trains on. */
   task: Task;
   batches: readonly Batch[];
-  /** The task loss of the base model (no method hooks) on a batch, for use inside tf.grads. */
-  loss(batch: Batch): tf.Scalar;
+  /** The task loss of the base model (no method hooks) on a batch, for use inside tf.grads; with
+   * `hooks`, of the model with them (a score of the method's own tensors at initialisation, as
+   * SparseAdapter's SNIP). */
+  loss(batch: Batch, hooks?: ModelHooks): tf.Scalar;
   /** Fresh batches of any toy task from a seeded stream of their own (never the run's training or
    * held-out examples): source tasks for a method that learns on them first (SPoT, IPT). */
   batchesOf(task: TaskId, count: number, size?: number): Batch[];
@@ -137,8 +139,11 @@ export interface StepContext {
 export interface StepAction {
   /** Clear the optimizer's moments (and step count) for these variables. */
   resetOptimizer?: readonly tf.Variable[];
-  /** Restart the learning-rate schedule with a fresh warmup of this many steps. */
-  restartSchedule?: { warmupSteps: number };
+  /** Restart the learning-rate schedule with a fresh warmup of this many steps. By default the
+   * rate climbs back to the run's decaying schedule (ReLoRA's jagged schedule); with `fresh`, the
+   * steps left follow a schedule of their own, warmup then linear decay from the peak to zero at
+   * the run's end (a new training phase: LT-SFT's second fine-tune gets a new HF scheduler). */
+  restartSchedule?: { warmupSteps: number; fresh?: boolean };
   /** Keep only the `keep` share (0 to 1) of these variables' optimizer state, the entries with the
    * largest second moments, and zero both moments elsewhere; the step count stays (ReLoRA's
    * partial reset by magnitude, see AdamW.prune). */
@@ -152,6 +157,10 @@ export interface AppliedMethod {
   /** For selective methods that train only some elements of a weight: 1 = trainable. Read at
    * every step, so `calibrate` may create it. */
   gradientMasks?: ReadonlyMap<tf.Variable, tf.Tensor>;
+  /** Scalars the method trains in the end where an earlier phase trains more (LT-SFT fine-tunes
+   * every eligible weight, then keeps K of them): the count `trainableCount` reports. Absent: every
+   * element of `trainable`, or what `gradientMasks` lets through. */
+  trainedCount?: number;
   /** Runs once on task batches before the first step (FISH Mask's Fisher information). It may
    * change `trainable` in place: the trainer builds its optimizer after calibrating. */
   calibrate?(ctx: CalibrationContext): void;

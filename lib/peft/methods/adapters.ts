@@ -5,14 +5,16 @@ import { defineMethod } from '../method-api/define';
 import type { TensorGroup } from '../method-api/profile';
 import { disposeAll, normalVariable, zerosVariable } from '../model/params';
 import type { Sublayer } from '../model/hooks';
-import { createRng } from '../model/random';
+import { createRng, type Rng } from '../model/random';
+import type { TF, ToyModel } from '../model/transformer';
 
 const PLACEMENTS: Record<string, readonly Sublayer[]> = {
   both: ['attention', 'mlp'],
   attention: ['attention'],
   mlp: ['mlp'],
 };
-const sitesOf = (placement: string): readonly Sublayer[] => PLACEMENTS[placement] ?? [];
+/** The sublayers a placement puts an adapter after ('both', 'attention', 'mlp'); none for an unknown one. */
+export const sitesOf = (placement: string): readonly Sublayer[] => PLACEMENTS[placement] ?? [];
 
 /** The tensors of `count` bottleneck adapters of width m on hidden size h: down map and bias, up
  * map and bias. */
@@ -23,6 +25,46 @@ export function bottleneckTensors(h: number, m: number, count: number): TensorGr
     { shape: [m, h], count },
     { shape: [h], count },
   ];
+}
+
+/** One bottleneck adapter on the toy: down map and bias, up map and bias. */
+export interface BottleneckAdapter {
+  down: tfTypes.Variable;
+  downBias: tfTypes.Variable;
+  up: tfTypes.Variable;
+  upBias: tfTypes.Variable;
+}
+
+/** The adapters of every layer at the placement's sublayers, keyed `layer.sublayer`, made as
+ * `adapters.apply` makes them: weights normal with std 1e-3 drawn from `rng` (down then up, layer
+ * by layer), biases zero. */
+export function bottleneckAdapters(model: ToyModel, m: number, placement: string, rng: Rng): Map<string, BottleneckAdapter> {
+  const tf = model.tf;
+  const d = model.dims.hiddenSize;
+  const modules = new Map<string, BottleneckAdapter>();
+  for (let layer = 0; layer < model.dims.layers; layer++) {
+    for (const site of sitesOf(placement)) {
+      modules.set(`${layer}.${site}`, {
+        down: normalVariable(tf, rng, [d, m], 1e-3),
+        downBias: zerosVariable(tf, [m]),
+        up: normalVariable(tf, rng, [m, d], 1e-3),
+        upBias: zerosVariable(tf, [d]),
+      });
+    }
+  }
+  return modules;
+}
+
+/** h + up(swish(down(h))), the forward pass of `adapters.apply`'s hook on a sublayer's output.
+ * `down` and `up` may be tensors computed from the variables (a pruned adapter's masked weights). */
+export function bottleneckForward(
+  tf: TF,
+  a: { down: tfTypes.Tensor; downBias: tfTypes.Tensor; up: tfTypes.Tensor; upBias: tfTypes.Tensor },
+  output: tfTypes.Tensor2D,
+): tfTypes.Tensor2D {
+  const z = tf.add(tf.matMul(output, a.down as tfTypes.Tensor2D), a.downBias);
+  const act = tf.mul(z, tf.sigmoid(z));
+  return tf.add(output, tf.add(tf.matMul(act as tfTypes.Tensor2D, a.up as tfTypes.Tensor2D), a.upBias));
 }
 
 /**

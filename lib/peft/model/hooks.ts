@@ -47,8 +47,10 @@ export interface ModelHooks {
   sublayerOutput?(layer: number, sublayer: Sublayer, output: tf.Tensor2D, input: tf.Tensor2D, ctx: ForwardContext): tf.Tensor2D;
   /** Vectors placed before the embedded input, `[virtualTokens, hidden]`. */
   inputPrefix?(ctx: ForwardContext): tf.Tensor2D | null;
-  /** Keys and values placed before each layer's own, `[prefixLength, hidden]` each. */
-  keyValuePrefix?(layer: number, ctx: ForwardContext): { key: tf.Tensor2D; value: tf.Tensor2D } | null;
+  /** Keys and values placed before each layer's own, `[prefixLength, hidden]` each. `scale`, when
+   * given, is one factor per sequence (`[batch]`) that multiplies this layer's prefix keys and
+   * values in that sequence: an input-dependent gate on the prefix, as UniPELT's. */
+  keyValuePrefix?(layer: number, ctx: ForwardContext): { key: tf.Tensor2D; value: tf.Tensor2D; scale?: tf.Tensor1D } | null;
   /** Extra attention context added to a layer's own before the output map, from queries
    * `[batch, heads, seq, headDim]` (the layer's scaled-dot-product inputs): an attention over
    * positions of the method's own with a separate softmax, as LLaMA-Adapter's gated adaption

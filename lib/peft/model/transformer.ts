@@ -182,7 +182,12 @@ export class ToyModel {
     const prefix = hooks.keyValuePrefix?.(layer, ctx) ?? null;
     const prefixLength = prefix ? prefix.key.shape[0] : 0;
     if (prefix) {
-      const perBatch = (t: tf.Tensor2D) => tf.tile(split(t, 1, prefixLength), [batch, 1, 1, 1]);
+      // A per-sequence scale multiplies the tiled prefix of each sequence ([batch, 1, 1, 1]).
+      const scale = prefix.scale ? tf.reshape(prefix.scale, [batch, 1, 1, 1]) : null;
+      const perBatch = (t: tf.Tensor2D) => {
+        const tiled = tf.tile(split(t, 1, prefixLength), [batch, 1, 1, 1]);
+        return scale ? tf.mul<tf.Tensor4D>(tiled, scale) : tiled;
+      };
       k = tf.concat([perBatch(prefix.key), k], 2);
       v = tf.concat([perBatch(prefix.value), v], 2);
     }

@@ -66,8 +66,8 @@ export class Trainer {
   private readonly optimizer: AdamW;
   private done = 0;
   private readonly warmup: number;
-  /** A restarted schedule: its first step and warmup length. */
-  private restart: { at: number; warmup: number } | null = null;
+  /** A restarted schedule: its first step, warmup length, and whether it is a schedule of its own. */
+  private restart: { at: number; warmup: number; fresh: boolean } | null = null;
 
   constructor(
     private readonly model: ToyModel,
@@ -92,6 +92,8 @@ export class Trainer {
   private learningRate(step: number): number {
     const base = learningRateAt(step, this.options.learningRate, this.warmup, this.options.steps);
     if (!this.restart) return base;
+    // A new phase: warmup from its first step, then decay from the peak to zero at the run's end.
+    if (this.restart.fresh) return learningRateAt(step - this.restart.at, this.options.learningRate, this.restart.warmup, this.options.steps - this.restart.at);
     // From zero, as ReLoRA's jagged schedule (its Figure 2; the reference code's restart warmup
     // gives its first step after a restart the rate 0): Adam's moments refill before it moves.
     return base * Math.min(1, (step - this.restart.at) / this.restart.warmup);
@@ -129,7 +131,7 @@ export class Trainer {
       });
       if (action?.resetOptimizer) this.optimizer.reset(action.resetOptimizer);
       if (action?.pruneOptimizer) this.optimizer.prune(action.pruneOptimizer.variables, action.pruneOptimizer.keep);
-      if (action?.restartSchedule) this.restart = { at: this.done, warmup: Math.max(1, action.restartSchedule.warmupSteps) };
+      if (action?.restartSchedule) this.restart = { at: this.done, warmup: Math.max(1, action.restartSchedule.warmupSteps), fresh: action.restartSchedule.fresh === true };
     } finally {
       tf.dispose(ordered);
       tf.dispose(Object.values(grads));
@@ -154,8 +156,10 @@ export class Trainer {
 }
 
 /** Scalars a method trains: every element of its variables, or of a masked variable only those
- * its gradient mask lets through (known after calibration). */
-export function trainableCount(method: Pick<AppliedMethod, 'trainable' | 'gradientMasks'>): number {
+ * its gradient mask lets through (known after calibration), or the final count a method with an
+ * earlier, wider phase declares (`trainedCount`). */
+export function trainableCount(method: Pick<AppliedMethod, 'trainable' | 'gradientMasks' | 'trainedCount'>): number {
+  if (method.trainedCount !== undefined) return method.trainedCount;
   return method.trainable.reduce((sum, v) => {
     const mask = method.gradientMasks?.get(v);
     return sum + (mask ? tf.tidy(() => tf.sum(mask).dataSync()[0] as number) : v.size);
@@ -200,7 +204,7 @@ function calibrationContext(model: ToyModel, batches: readonly Batch[], task: Ta
     model,
     task,
     batches,
-    loss: (batch) => tf.tidy(() => maskedCrossEntropy(model.forward(inputsOf(batch), {}, runOf(batch, 'eval', 0)), batch)),
+    loss: (batch, hooks = {}) => tf.tidy(() => maskedCrossEntropy(model.forward(inputsOf(batch), hooks, runOf(batch, 'eval', 0)), batch)),
     batchesOf,
     fit(options: FitOptions) {
       const { trainable, hooks, classifier, regularizer, steps, learningRate, batchSize = 16 } = options;
