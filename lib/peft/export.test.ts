@@ -36,6 +36,8 @@ const EXPECTED: Record<string, (c: MethodConfig, arch: Architecture) => Record<s
   'p-tuning': (c) => ({ num_virtual_tokens: c.tokens, encoder_reparameterization_type: c.encoder === 'lstm' ? 'LSTM' : 'MLP', encoder_hidden_size: c.hidden, ...(c.encoder === 'lstm' ? { encoder_num_layers: c.lstmLayers } : {}) }),
   'p-tuning-v2': (c) => ({ num_virtual_tokens: c.tokens, prefix_projection: false }),
   vera: (c) => ({ r: c.r, d_initial: c.dInitial, save_projection: c.saveProjection === 'true', bias: c.bias }),
+  // Every norm, named (per-layer, then final, in stack order); HF's family default is left to HF.
+  'ln-tuning': (c, arch) => (c.norms === 'all' ? { target_modules: [...new Set(arch.stacks.flatMap((s) => [...s.norms.map((n) => n.name), ...(s.finalNorm ? [s.finalNorm.name] : [])]))] } : {}),
 };
 
 const SETTINGS: Record<string, Record<string, string | number | string[]>> = {
@@ -56,6 +58,7 @@ const SETTINGS: Record<string, Record<string, string | number | string[]>> = {
   'p-tuning': { tokens: 20, encoder: 'lstm', hidden: 128, lstmLayers: 1 },
   'p-tuning-v2': { tokens: 16 },
   vera: { r: 128, dInitial: 0.05, saveProjection: 'true', bias: 'vera_only' },
+  'ln-tuning': { norms: 'all' },
 };
 
 describe('every method HF PEFT has exports its config, and the arguments are its resolved config', () => {
