@@ -33,6 +33,18 @@ import { boft } from './methods/boft';
 import { loraFa } from './methods/lora-fa';
 import { pissa } from './methods/pissa';
 import { relora } from './methods/relora';
+import { phmAdapter } from './methods/phm-adapter';
+import { compacter } from './methods/compacter';
+import { ltSft } from './methods/lt-sft';
+import { diffPruning } from './methods/diff-pruning';
+import { unipelt } from './methods/unipelt';
+import { lnTuning } from './methods/ln-tuning';
+import { attentionTuning } from './methods/attention-tuning';
+import { s4 } from './methods/s4';
+import { sparseAdapter } from './methods/sparse-adapter';
+import { kronaRes } from './methods/krona-res';
+import { far } from './methods/far';
+import { sparseLora } from './methods/sparse-lora';
 // The taxonomy file itself, not ./taxonomy: that module validates it with zod, and the registry
 // reaches the browser on every calculator page. Pages import ./taxonomy, so the build still validates it.
 import taxonomyFile from '@/content/data/taxonomy.json';
@@ -73,6 +85,18 @@ export const METHODS: readonly PeftMethod[] = [
   loraFa,
   pissa,
   relora,
+  ltSft,
+  diffPruning,
+  phmAdapter,
+  compacter,
+  unipelt,
+  lnTuning,
+  attentionTuning,
+  s4,
+  sparseAdapter,
+  kronaRes,
+  far,
+  sparseLora,
 ];
 
 /**
