@@ -49,10 +49,10 @@ test('prompt tuning: the diagram adds trained vectors at the input, beside it', 
   await expect(diagram(page).locator('svg [data-side-for="input"]')).toContainText('prompt');
 });
 
-test('an unwritten page shows its lineage but no diagram', async ({ page }) => {
+test('a hybrid page shows its diagram and the three methods it gates', async ({ page }) => {
   await page.goto('/methods/unipelt/');
-  await expect(page.getByRole('note')).toContainText('Not built yet');
-  await expect(page.getByTestId('block-diagram')).toHaveCount(0);
+  await expect(page.getByText('Not built yet')).toHaveCount(0);
+  await expect(page.getByTestId('block-diagram')).toBeVisible();
   const buildsOn = page.getByTestId('builds-on');
   await expect(buildsOn).toContainText('LoRA');
   await expect(buildsOn.getByRole('link', { name: 'LoRA' })).toHaveAttribute('href', '/methods/lora/');
