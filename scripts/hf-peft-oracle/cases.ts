@@ -84,6 +84,8 @@ const OTHER_CONFIGS: Readonly<Record<string, (arch: Architecture) => ConfigInput
     { r: 16, targets: linearPaths(arch) },
     { r: 4, decomposeBoth: 'yes', decomposeFactor: 8 },
   ],
+  // Every norm, named in target_modules (the default leaves HF's own family table to choose).
+  'ln-tuning': () => [{ norms: 'all' }],
 };
 
 /** A PythonValue as JSON: `PythonCode` (a Python expression such as torch.bfloat16) as { __python__: code }. */
