@@ -144,7 +144,7 @@ describe('the shipped table against our registry on the reference model', () => 
     expect(find('lora', 'inference')?.verdict).toBe('agree');
     expect(find('lst', 'backprop')?.verdict).toBe('agree');
     expect(find('fish-mask', 'memory')?.verdict).toBe('depends');
-    expect(find('compacter', 'storage')?.verdict).toBe('not-implemented');
+    expect(find('attention-tuning', 'storage')?.verdict).toBe('disagree');
   });
 
   it('explains every disagreement and conditional answer, and nothing else', () => {
