@@ -57,9 +57,10 @@ test('disagreements are marked in the row and explained below', async ({ page })
   await expect(listed).toHaveCount(await marked.count());
   await expect(page.getByTestId('survey-summary')).toContainText(`different answers ${await marked.count()} times`);
 
-  // Agreement where the survey and our traits say the same; nothing computed for unimplemented methods.
+  // Agreement where the survey and our traits say the same; every method of the table is implemented now.
   await expect(page.locator('tr[data-method="lora"] td[data-axis="inference"] [data-verdict]')).toHaveAttribute('data-verdict', 'agree');
-  await expect(page.locator('tr[data-method="compacter"] td[data-axis="storage"]')).toContainText('not implemented yet');
+  await expect(page.locator('tr[data-method="attention-tuning"] td[data-axis="storage"] [data-verdict]').first()).toHaveAttribute('data-verdict', 'disagree');
+  await expect(page.getByText('not implemented yet')).toHaveCount(0);
 });
 
 test('links back to the methods table', async ({ page }) => {
