@@ -111,19 +111,7 @@ export const adapters = defineMethod({
   },
   apply(model, { bottleneck: m, placement }, { seed = 0 } = {}) {
     const tf = model.tf;
-    const d = model.dims.hiddenSize;
-    const rng = createRng(seed);
-    const modules = new Map<string, { down: tfTypes.Variable; downBias: tfTypes.Variable; up: tfTypes.Variable; upBias: tfTypes.Variable }>();
-    for (let layer = 0; layer < model.dims.layers; layer++) {
-      for (const site of sitesOf(placement)) {
-        modules.set(`${layer}.${site}`, {
-          down: normalVariable(tf, rng, [d, m], 1e-3),
-          downBias: zerosVariable(tf, [m]),
-          up: normalVariable(tf, rng, [m, d], 1e-3),
-          upBias: zerosVariable(tf, [d]),
-        });
-      }
-    }
+    const modules = bottleneckAdapters(model, m, placement, createRng(seed));
     const all = [...modules.values()].flatMap((a) => [a.down, a.downBias, a.up, a.upBias]);
     return {
       trainable: all,
