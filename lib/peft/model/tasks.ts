@@ -40,6 +40,10 @@ export interface Task {
   /** For a classification task, its answers (each target is `${class}.`): methods that train a
    * head over classes instead of the LM head (WARP, P-Tuning v2) run only on these. */
   classes?: readonly string[];
+  /** The held-out exact match a run aims for: the playground can stop there, and the benchmarks
+   * and the race measure steps and seconds to reach it. Set a little below what full fine-tuning
+   * reaches in the default 300 steps (content/data/toy-benchmark.json), so good PEFT runs get there. */
+  target: number;
   sample(rng: Rng): Example;
 }
 
@@ -104,6 +108,7 @@ function shiftLetters(word: string, by: number): string {
 export const TASKS: readonly Task[] = [
   {
     id: 'topic',
+    target: 0.75,
     name: 'Topic classification',
     description: 'Name the topic most of four words share: "cat owl red dog?" → "animal."',
     group: 'words',
@@ -112,6 +117,7 @@ export const TASKS: readonly Task[] = [
   },
   {
     id: 'stray',
+    target: 0.3,
     name: 'Odd one out',
     description: 'Name the topic of the one word that does not fit: "cat owl red dog?" → "color."',
     group: 'words',
@@ -120,6 +126,7 @@ export const TASKS: readonly Task[] = [
   },
   {
     id: 'pair',
+    target: 0.75,
     name: 'Same topic?',
     description: 'Say whether two words share a topic: "cat owl?" → "yes.", "cat red?" → "no."',
     group: 'words',
@@ -133,6 +140,7 @@ export const TASKS: readonly Task[] = [
   },
   {
     id: 'first',
+    target: 0.9,
     name: 'First word',
     description: 'Repeat the first of four words: "cat owl red dog?" → "cat."',
     group: 'words',
@@ -140,6 +148,7 @@ export const TASKS: readonly Task[] = [
   },
   {
     id: 'shift',
+    target: 0.9,
     name: 'Letter shift',
     description: 'Rewrite a word with every letter moved one place on: "cab>" → "dbc." (pretraining only ever copied after ">")',
     group: 'letters',
@@ -150,6 +159,7 @@ export const TASKS: readonly Task[] = [
   },
   {
     id: 'reverse',
+    target: 0.9,
     name: 'Reverse',
     description: 'Write a word backwards: "cab>" → "bac." (the same prompt as a pretraining copy line)',
     group: 'letters',
@@ -160,6 +170,7 @@ export const TASKS: readonly Task[] = [
   },
   {
     id: 'echo',
+    target: 0.9,
     name: 'Echo',
     description: 'Copy a word after "=" instead of ">": "cab=" → "cab." (pretraining copied only after ">")',
     group: 'letters',
