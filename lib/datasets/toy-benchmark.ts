@@ -28,6 +28,9 @@ export const toyRunSchema = z
     /** Median ms per training step, excluding the first steps (kernel compilation). */
     msPerStepMedian: z.number().positive(),
     peakTensorBytes: z.number().int().positive(),
+    /** The machine's 1-minute load average when the run ended (os.loadavg): above machine.cores,
+     * other processes shared the CPU and the times are slower than the machine can do. */
+    loadAverage: z.number().finite().nonnegative().optional(),
   })
   .strict();
 

@@ -35,6 +35,8 @@ export function compareMethods(model: string | ModelInfo, setup: TrainingSetup, 
 
 function settingsText(config: MethodConfig): string {
   const text = Object.entries(config)
+    // An empty pattern (a rank or alpha per module) means "none": it says nothing here.
+    .filter(([, v]) => v !== '' && !(Array.isArray(v) && v.length === 0))
     .map(([k, v]) => `${k} = ${Array.isArray(v) ? v.join(', ') : v}`)
     .join('; ');
   return text || 'no hyperparameters';

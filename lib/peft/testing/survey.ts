@@ -1,6 +1,10 @@
 import survey from '@/content/data/survey-v2-experiments.json';
+import { SURVEY_MODELS } from '@/lib/datasets/survey-results';
 
-export const SURVEY_MODELS = ['t5-large', 't5-3b', 't5-11b'] as const;
+// The survey's models and its configurations' mapping to our methods live with the survey dataset
+// (lib/datasets/survey-results.ts, survey-configs.ts), shared by the methods' tests and the dataset.
+export { SURVEY_MODELS };
+export { SURVEY_CONFIGS, ourSurveyCount, surveyConfig } from '@/lib/datasets/survey-configs';
 
 /**
  * The trainable-parameter counts the survey authors' experiment code measured for one
