@@ -1,9 +1,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createElement } from 'react';
+import { Fragment, createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EMBED_HEADINGS } from './embed-headings';
+import { EMBED_FOLLOWING_HEADINGS, EMBED_HEADINGS } from './embed-headings';
 import { compileMdx } from './mdx';
 import { METHODS_DIR, PAGES_DIR, splitContentFile } from './pages';
 import { tocFromMdx, type TocEntry } from './toc';
@@ -11,7 +11,14 @@ import { tocFromMdx, type TocEntry } from './toc';
 /** Stand-ins for the embedded components: the box heading each one renders (ids from EMBED_HEADINGS). */
 const embeds = {
   Playground: () => createElement('h2', { id: EMBED_HEADINGS.Playground.id }, 'Try it'),
-  Calculator: () => createElement('h2', { id: EMBED_HEADINGS.Calculator.id }, 'Calculator'),
+  // The calculator, then the measured results the page maps <Calculator> to (mdx/components.tsx).
+  Calculator: () =>
+    createElement(
+      Fragment,
+      null,
+      createElement('h2', { id: EMBED_HEADINGS.Calculator.id }, 'Calculator'),
+      createElement('h2', { id: EMBED_FOLLOWING_HEADINGS.Calculator[0].id }, 'Measured'),
+    ),
   // Renders a table, no headings.
   CostValidationTable: () => null,
   // A chart in a figure, no headings.
@@ -74,10 +81,16 @@ describe('tocFromMdx', () => {
     ]);
   });
 
-  it('lists the playground and the calculator where the page embeds them', async () => {
+  it('lists the playground, and the calculator with the measured results after it, where the page embeds them', async () => {
     const source = '## The idea\n\nText.\n\n<Playground method="lora" />\n\n## More\n\n<Calculator method="lora" />\n';
     const toc = tocFromMdx(source);
-    expect(toc.map((e) => e.id)).toEqual(['the-idea', EMBED_HEADINGS.Playground.id, 'more', EMBED_HEADINGS.Calculator.id]);
+    expect(toc.map((e) => e.id)).toEqual([
+      'the-idea',
+      EMBED_HEADINGS.Playground.id,
+      'more',
+      EMBED_HEADINGS.Calculator.id,
+      EMBED_FOLLOWING_HEADINGS.Calculator[0].id,
+    ]);
     expect(ids(toc)).toEqual(await builtHeadings(source));
   });
 });

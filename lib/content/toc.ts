@@ -1,11 +1,12 @@
 import { compileSync } from '@mdx-js/mdx';
 import type { Element, ElementContent, Root, RootContent } from 'hast';
-import { EMBED_HEADINGS } from './embed-headings';
+import { EMBED_FOLLOWING_HEADINGS, EMBED_HEADINGS } from './embed-headings';
 import { REMARK_PLUGINS, SLUG_PLUGIN } from './mdx';
 
 /**
  * The table of contents of an MDX body: its h2 and h3 headings, and the boxes of embedded
- * components that open with a heading (<Playground>, <Calculator>), in page order. The ids come
+ * components that open with a heading (<Playground>, <Calculator> and the measured results the
+ * page shows after it), in page order. The ids come
  * from running the page's own markdown parsing and heading slugger (mdx.ts), so they are the ids
  * the built page has, for headings with math, code, links or repeated text alike.
  */
@@ -54,6 +55,8 @@ function collect(tree: Root): TocEntry[] {
     if (node.type === 'mdxJsxFlowElement' && node.name && node.name in EMBED_HEADINGS) {
       const embed = EMBED_HEADINGS[node.name as keyof typeof EMBED_HEADINGS];
       entries.push({ depth: 2, id: embed.id, text: embed.text });
+      const following: Partial<Record<string, readonly { id: string; text: string }[]>> = EMBED_FOLLOWING_HEADINGS;
+      for (const box of following[node.name] ?? []) entries.push({ depth: 2, id: box.id, text: box.text });
       return;
     }
     if ('children' in node) for (const child of node.children) walk(child as RootContent);
