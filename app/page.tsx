@@ -8,6 +8,9 @@ const ENTRY_POINTS = [
   { href: '/methods/', title: 'Browse the methods', text: 'Every method of the taxonomy in one filterable table, each with its paper.' },
   { href: '/methods/lora/', title: 'Start with LoRA', text: 'The most used reparametrization: read it, then fine-tune a small model with it in your browser.' },
   { href: '/calculator/', title: 'Size a training run', text: 'Exact trainable parameters and estimated GPU memory of a method on Llama, T5, GPT-2 and more.' },
+  { href: '/guide/', title: 'Find the method that fits', text: 'Your model, GPU memory, number of tasks and latency needs in; methods ranked with their reasons out.' },
+  { href: '/race/', title: 'Race methods', text: 'Two to six methods fine-tune the same small model side by side in your browser, live.' },
+  { href: '/benchmarks/', title: 'Read the benchmarks', text: 'Every method measured on the toy tasks over seeds, costs on real models, and the survey’s own counts.' },
   { href: '/compare/', title: 'Compare on one model', text: 'Every implemented method side by side: parameters, memory, checkpoint and compute.' },
   { href: '/about/', title: 'About the survey', text: 'Where the taxonomy comes from, how to cite it, and how this site works.' },
 ];

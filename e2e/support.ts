@@ -17,6 +17,8 @@ export const ROUTES = [
   { path: '/calculator/', h1: 'Calculator', kind: 'calculator' },
   { path: '/compare/', h1: 'Compare methods', kind: 'compare' },
   { path: '/benchmarks/', h1: 'Benchmarks', kind: 'benchmarks' },
+  { path: '/race/', h1: 'Method race', kind: 'race' },
+  { path: '/guide/', h1: 'Which method fits?', kind: 'guide' },
   { path: '/about/', h1: 'About PEFT Atlas', kind: 'about' },
   { path: '/about/cost-model/', h1: 'How the cost model works', kind: 'cost model' },
   { path: '/taxonomy/', h1: 'The taxonomy of PEFT methods', kind: 'taxonomy map' },

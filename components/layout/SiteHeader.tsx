@@ -8,7 +8,9 @@ const NAV = [
   { href: '/methods/', label: 'Methods' },
   { href: '/calculator/', label: 'Calculator' },
   { href: '/compare/', label: 'Compare' },
+  { href: '/guide/', label: 'Guide' },
   { href: '/benchmarks/', label: 'Benchmarks' },
+  { href: '/race/', label: 'Race' },
   { href: '/about/', label: 'About' },
 ];
 
