@@ -22,6 +22,8 @@ async function trainAndCheck(page: Page, path: string, steps: number) {
   expect(workers).toEqual([]);
 
   await page.getByTestId('pg-backend-select').selectOption('wasm');
+  // The whole run: these checks compare the start with the end of a fixed number of steps.
+  await page.getByTestId('pg-stop-at-target').uncheck();
   await playground.getByLabel('Steps').fill(String(steps));
   await page.getByTestId('pg-start').click();
   await expect(page.getByTestId('pg-backend')).toHaveText('WebAssembly (WASM)', { timeout: 30_000 });

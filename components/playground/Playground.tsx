@@ -6,8 +6,8 @@ import { MethodUnavailable } from '@/components/content/MethodUnavailable';
 import { EMBED_HEADINGS } from '@/lib/content/embed-headings';
 import type { PeftMethod } from '@/lib/peft/method-api/types';
 import { findPeftMethod, lookupPeftMethod } from '@/lib/peft/registry';
-import { TASKS } from '@/lib/peft/model/tasks';
-import { BACKENDS, type BackendName, type EvalResult, type FromWorker, type Sample, type ToWorker } from '@/lib/peft/train/protocol';
+import { TASKS, findTask } from '@/lib/peft/model/tasks';
+import { BACKENDS, BACKEND_LABELS, type BackendName, type EvalResult, type FromWorker, type Sample, type ToWorker } from '@/lib/peft/train/protocol';
 import { HyperControls } from './HyperControls';
 import { formatBytes, formatCount, formatPercent } from '@/components/format';
 import { median } from '@/lib/stats';
@@ -22,7 +22,10 @@ type Phase = 'idle' | 'starting' | 'running' | 'paused' | 'finished' | 'error';
 
 interface RunState {
   phase: Phase;
-  backend: { name: BackendName; skipped: { backend: BackendName; reason: string }[] } | null;
+  backend: { name: BackendName; skipped: { backend: BackendName; reason: string }[]; reason: string | null } | null;
+  /** The first evaluation that reached the task's target: its step and seconds since Start. */
+  target: { step: number; seconds: number } | null;
+  stoppedAtTarget: boolean;
   trainable: number | null;
   total: number | null;
   baseline: EvalResult | null;
@@ -45,6 +48,8 @@ interface RunState {
 const EMPTY: RunState = {
   phase: 'idle',
   backend: null,
+  target: null,
+  stoppedAtTarget: false,
   trainable: null,
   total: null,
   baseline: null,
@@ -63,7 +68,8 @@ const EMPTY: RunState = {
   preparing: false,
 };
 
-type Action = { type: 'reset' } | { type: 'starting' } | { type: 'paused'; paused: boolean } | FromWorker;
+/** A worker message, with the seconds since Start when the page received it. */
+type Action = { type: 'reset' } | { type: 'starting' } | { type: 'paused'; paused: boolean } | (FromWorker & { seconds?: number });
 
 function reduce(state: RunState, action: Action): RunState {
   switch (action.type) {
@@ -74,7 +80,7 @@ function reduce(state: RunState, action: Action): RunState {
     case 'paused':
       return state.phase === 'running' || state.phase === 'paused' ? { ...state, phase: action.paused ? 'paused' : 'running' } : state;
     case 'backend':
-      return { ...state, backend: { name: action.backend, skipped: action.skipped } };
+      return { ...state, backend: { name: action.backend, skipped: action.skipped, reason: action.reason ?? null } };
     case 'preparing':
       return { ...state, preparing: true };
     case 'ready':
@@ -101,9 +107,17 @@ function reduce(state: RunState, action: Action): RunState {
         tensors: action.tensors,
         bytes: action.bytes,
         peakBytes: Math.max(state.peakBytes ?? 0, action.bytes),
+        target: action.targetReached && !state.target ? { step: action.step, seconds: action.seconds ?? 0 } : state.target,
       };
     case 'finished':
-      return { ...state, phase: 'finished', stopped: action.stopped, accuracy: action.final.accuracy, samples: action.samples, peakBytes: Math.max(state.peakBytes ?? 0, action.peakBytes) };
+      return {
+        ...state,
+        phase: 'finished',
+        stopped: action.stopped,
+        stoppedAtTarget: action.stoppedAtTarget === true,
+        // A target first reached by the final evaluation (a run whose steps are not a multiple of 10).
+        target: state.target ?? (action.target?.reachedAtStep ? { step: action.target.reachedAtStep, seconds: action.seconds ?? 0 } : null),
+        accuracy: action.final.accuracy, samples: action.samples, peakBytes: Math.max(state.peakBytes ?? 0, action.peakBytes) };
     case 'error':
       return { ...state, phase: 'error', error: action.diverged ? `${action.message} The run was stopped.` : action.message };
   }
@@ -121,6 +135,8 @@ export function Playground({ method: methodId }: { method: string }) {
 function MethodPlayground({ method }: { method: PeftMethod }) {
   const [form, setForm] = useState<PlaygroundForm>(() => initialForm(method));
   const [backendChoice, setBackendChoice] = useState<BackendName | 'auto'>('auto');
+  const [stopAtTarget, setStopAtTarget] = useState(true);
+  const startedAt = useRef(0);
   const [run, dispatch] = useReducer(reduce, EMPTY);
   const worker = useRef<Worker | null>(null);
   const read = readForm(method, form);
@@ -136,11 +152,12 @@ function MethodPlayground({ method }: { method: PeftMethod }) {
     if (!('request' in read)) return;
     if (!worker.current) {
       worker.current = new Worker(new URL('../../lib/peft/train/worker.ts', import.meta.url), { type: 'module' });
-      worker.current.onmessage = (e: MessageEvent<FromWorker>) => dispatch(e.data);
+      worker.current.onmessage = (e: MessageEvent<FromWorker>) => dispatch({ ...e.data, seconds: (performance.now() - startedAt.current) / 1000 });
       worker.current.onerror = (e) => dispatch({ type: 'error', message: e.message || 'The training worker failed to start.', diverged: false });
     }
     dispatch({ type: 'starting' });
-    send({ type: 'start', request: read.request, backend: backendChoice, weightsUrl: WEIGHTS_URL, wasmPath: WASM_PATH });
+    startedAt.current = performance.now();
+    send({ type: 'start', request: { ...read.request, stopAtTarget }, backend: backendChoice, weightsUrl: WEIGHTS_URL, wasmPath: WASM_PATH });
   }
 
   function reset() {
@@ -150,6 +167,7 @@ function MethodPlayground({ method }: { method: PeftMethod }) {
   }
 
   const msPerStep = median(run.stepTimes);
+  const target = findTask(form.task).target;
 
   return (
     <section data-testid="playground" aria-labelledby={HEADING_ID} className="not-prose my-8 min-w-0 rounded-xl border border-slate-200 p-4 sm:p-6 dark:border-slate-700">
@@ -193,7 +211,7 @@ function MethodPlayground({ method }: { method: PeftMethod }) {
         <label className="flex min-w-0 flex-col gap-1 text-sm">
           <span className="font-medium">Backend</span>
           <select data-testid="pg-backend-select" className="w-full min-w-0 rounded border border-slate-300 bg-transparent px-2 py-1 dark:border-slate-600" value={backendChoice} disabled={busy} onChange={(e) => setBackendChoice(e.target.value as BackendName | 'auto')}>
-            <option value="auto">Automatic (WebGPU → WebGL → WASM → CPU)</option>
+            <option value="auto">Automatic (times a few steps on each, keeps the fastest)</option>
             {BACKENDS.map((b) => (
               <option key={b} value={b}>
                 {BACKEND_LABELS[b]}
@@ -201,6 +219,21 @@ function MethodPlayground({ method }: { method: PeftMethod }) {
             ))}
           </select>
         </label>
+
+        <div className="flex items-start gap-2 text-sm sm:col-span-2">
+          {/* A short accessible name; the explanation is its description (labels such as "Steps" stay unique). */}
+          <input type="checkbox" id={`${HEADING_ID}-stop`} aria-describedby={`${HEADING_ID}-stop-help`} data-testid="pg-stop-at-target" className="mt-1" checked={stopAtTarget} disabled={busy} onChange={(e) => setStopAtTarget(e.target.checked)} />
+          <p>
+            <label htmlFor={`${HEADING_ID}-stop`} className="font-medium">
+              Stop at the target
+            </label>
+            <span id={`${HEADING_ID}-stop-help`}>
+              : end the run at the first held-out evaluation that reaches {formatPercent(target)} exact match; the result shown is then that evaluation&apos;s.
+              Held-out evaluation runs every 30 steps, and every 10 once the training batches come within 15 points of the target. Untick to train all the
+              steps, evaluating every 10.
+            </span>
+          </p>
+        </div>
 
         <div className="sm:col-span-2">
           {'error' in read ? (
@@ -213,6 +246,9 @@ function MethodPlayground({ method }: { method: PeftMethod }) {
               {formatPercent((run.trainable ?? predicted ?? 0) / predictedTotal())}).
             </p>
           )}
+          <p data-testid="pg-download" className="mt-1 text-xs text-slate-600 dark:text-slate-400">
+            {DOWNLOAD_NOTE}
+          </p>
           <div className="mt-3 flex flex-wrap gap-2">
             <button type="submit" data-testid="pg-start" disabled={busy || 'error' in read} className={BUTTON_PRIMARY}>
               {run.phase === 'finished' || run.phase === 'error' ? 'Run again' : 'Start'}
@@ -242,12 +278,22 @@ function MethodPlayground({ method }: { method: PeftMethod }) {
         {run.backend && (
           <span>
             Running on <strong data-testid="pg-backend">{BACKEND_LABELS[run.backend.name]}</strong>
+            {run.backend.reason && <span data-testid="pg-backend-reason">: {run.backend.reason}</span>}
             {run.backend.skipped.length > 0 && <> ({run.backend.skipped.map((s) => `${BACKEND_LABELS[s.backend]} skipped: ${s.reason}`).join('; ')})</>}.
           </span>
         )}
         {run.phase === 'paused' && ' Paused.'}
-        {run.phase === 'finished' && ` ${run.stopped ? 'Stopped' : 'Finished'} after ${run.step} steps.`}
+        {run.phase === 'finished' && ` ${run.stopped ? 'Stopped' : 'Finished'} after ${run.step} steps${run.stoppedAtTarget ? ', at the target' : ''}.`}
       </div>
+      {run.phase !== 'idle' && (
+        <p data-testid="playground-target" data-step={run.target?.step ?? ''} data-seconds={run.target?.seconds ?? ''} className="mt-1 text-sm text-slate-700 dark:text-slate-300">
+          {run.target
+            ? `Reached the target, ${formatPercent(target)} held-out exact match, at step ${run.target.step}, ${run.target.seconds.toFixed(1)} s after Start${run.stoppedAtTarget ? ' (the run stopped there)' : ''}.`
+            : run.phase === 'finished'
+              ? `Did not reach the target, ${formatPercent(target)} held-out exact match, in ${run.step} steps.`
+              : `Target: ${formatPercent(target)} held-out exact match${stopAtTarget ? ', where the run stops' : ''}.`}
+        </p>
+      )}
       {run.error && (
         <p role="alert" data-testid="pg-error" className="mt-2 text-sm font-medium text-red-700 dark:text-red-400">
           {run.error}
@@ -317,9 +363,12 @@ function predictedTotal(): number {
   return findPeftMethod('full-fine-tuning').trainableParams(TOY_ARCH, {});
 }
 
-const BACKEND_LABELS: Record<BackendName, string> = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WebAssembly (WASM)', cpu: 'CPU (plain JavaScript)' };
 const BUTTON = 'rounded border border-slate-300 px-3 py-1.5 text-sm font-medium hover:bg-slate-50 disabled:opacity-50 dark:border-slate-600 dark:hover:bg-slate-800';
 const BUTTON_PRIMARY = 'rounded bg-blue-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-blue-800 disabled:opacity-50';
+
+/** What the first Start downloads, compressed, as `npm run bench:ttt` measured it on the built site
+ * (the worker's TensorFlow.js chunk, the WASM binary, the base weights). */
+const DOWNLOAD_NOTE = 'Start downloads about 0.9 MB (compressed) the first time: TensorFlow.js, its WebAssembly binary and the base model’s weights.';
 
 const LOSS_WINDOW = 5;
 

@@ -93,7 +93,7 @@ export const adapters = defineMethod({
       default: 'both',
     },
   ],
-  toyLearningRate: 5e-3,
+  toyLearningRate: 2e-2,
   traits: { backpropThroughBackbone: true, inference: 'extra-modules' },
   lineage: [],
   anatomy: (_arch, { placement }) => attachAll(sitesOf(placement).map((site) => SUBLAYER_OUTPUT_PARTS[site]), 'added', 'bottleneck adapter, sequential'),

@@ -143,7 +143,7 @@ export const lora = defineMethod({
     ...LORA_OPTIONS,
   ],
   rankParam: 'r',
-  toyLearningRate: 5e-3,
+  toyLearningRate: 1e-2,
   traits: { backpropThroughBackbone: true, inference: 'mergeable' },
   // LoRA §1: it takes from Aghajanyan et al. that fine-tuning has a low intrinsic dimension and
   // hypothesises that the weight change has a low "intrinsic rank".

@@ -21,6 +21,26 @@ const SAMPLES = 4;
 
 const CALIBRATION_BATCHES = 8;
 
+/** Training batches whose exact match (scored before each update) tells whether the target is near. */
+const RECENT_BATCHES = 5;
+/** How far below the target the recent batches' mean may be for "near". */
+const NEAR_TARGET = 0.15;
+/** Away from the target, evaluate every this many `evalEvery` periods (the chart still gets points). */
+const FAR_PERIODS = 3;
+
+/**
+ * Whether to evaluate on the held-out set after `step` of a run that stops at its target: every
+ * `evalEvery` steps once the mean exact match of the last training batches (fresh examples, each
+ * scored before its update) is within `NEAR_TARGET` of the target, else every `FAR_PERIODS` ×
+ * `evalEvery`. Only a held-out evaluation decides that the target is reached.
+ */
+export function evalDue(step: number, evalEvery: number, recentBatchAccuracy: readonly number[], target: number): boolean {
+  if (step % evalEvery !== 0) return false;
+  const n = recentBatchAccuracy.length;
+  const near = n > 0 && recentBatchAccuracy.reduce((a, b) => a + b, 0) / n >= target - NEAR_TARGET;
+  return near || step % (evalEvery * FAR_PERIODS) === 0;
+}
+
 /** Task batches a method may calibrate on before training (FISH Mask's Fisher information), from
  * their own seeded stream, so they never change the training batches or the held-out set. */
 export function calibrationBatches(taskId: RunRequest['task'], seed: number, context: number, batchSize = 16): Batch[] {
@@ -74,18 +94,32 @@ export async function runFineTune(model: ToyModel, request: RunRequest, emit: (m
   const rng = createRng(request.seed);
   let peakBytes = tf.memory().numBytes;
   let last = baseline;
+  let lastAt = 0;
+  const target = request.target ?? task.target;
+  let reachedAtStep: number | null = null;
+  // Stopping at the target: held-out evaluation (128 examples, the cost of a few steps) runs
+  // sparsely until the training batches say the target is near.
+  const watchTarget = request.stopAtTarget === true;
+  let recent: number[] = [];
+  let stoppedAtTarget = false;
   try {
     while (trainer.stepsDone < request.steps && !control.stopped()) {
       await control.proceed();
       if (control.stopped()) break;
       const batch = taskBatch(task, rng, request.batchSize, model.dims.context);
       const started = performance.now();
-      const stats = trainer.step(batch);
+      const stats = trainer.step(batch, watchTarget);
       const msPerStep = performance.now() - started;
       const memory = tf.memory();
       peakBytes = Math.max(peakBytes, memory.numBytes);
-      const due = stats.step % request.evalEvery === 0 || stats.step === request.steps;
-      if (due) last = evaluate(model, applied, evalBatch);
+      if (stats.batchAccuracy !== undefined) recent = [...recent.slice(1 - RECENT_BATCHES), stats.batchAccuracy];
+      const due = stats.step === request.steps || (watchTarget ? evalDue(stats.step, request.evalEvery, recent, target) : stats.step % request.evalEvery === 0);
+      if (due) {
+        last = evaluate(model, applied, evalBatch);
+        lastAt = stats.step;
+      }
+      const targetReached = due && reachedAtStep === null && last.accuracy >= target;
+      if (targetReached) reachedAtStep = stats.step;
       emit({
         type: 'progress',
         step: stats.step,
@@ -95,11 +129,27 @@ export async function runFineTune(model: ToyModel, request: RunRequest, emit: (m
         tensors: memory.numTensors,
         bytes: memory.numBytes,
         eval: due ? last : null,
+        ...(targetReached ? { targetReached } : {}),
       });
+      if (targetReached && request.stopAtTarget) {
+        stoppedAtTarget = true;
+        break;
+      }
     }
-    const final = evaluate(model, applied, evalBatch);
+    // The last evaluation already scored the model as it is now when it ran after the last step.
+    const final = lastAt === trainer.stepsDone && lastAt > 0 ? last : evaluate(model, applied, evalBatch);
+    if (reachedAtStep === null && final.accuracy >= target) reachedAtStep = trainer.stepsDone;
     for (const s of samples) s.tuned = answer(model, applied, task, s.prompt);
-    emit({ type: 'finished', stopped: control.stopped(), final, samples, peakBytes, steps: trainer.stepsDone });
+    emit({
+      type: 'finished',
+      stopped: control.stopped(),
+      final,
+      samples,
+      peakBytes,
+      steps: trainer.stepsDone,
+      target: { value: target, reachedAtStep },
+      stoppedAtTarget,
+    });
   } catch (err) {
     const diverged = err instanceof DivergedError;
     emit({ type: 'error', message: err instanceof Error ? err.message : String(err), diverged });

@@ -139,6 +139,23 @@ describe('the trainer', () => {
     applied.dispose();
   });
 
+  it('scores a batch before its update when asked, as evaluate would, and not otherwise', () => {
+    const model = ToyModel.init(TINY_DIMS, 19);
+    const task = findTask('pair');
+    const head = tf.variable(tf.randomNormal([TINY_DIMS.hiddenSize, 2], 0, 1, 'float32', 4));
+    const applied: AppliedMethod = { trainable: [head], hooks: {}, classifier: (f) => tf.matMul(f, head), dispose: () => head.dispose() };
+    const trainer = new Trainer(model, applied, { steps: 4, learningRate: 5e-2 });
+    const rng = createRng(6);
+    for (let i = 0; i < 3; i++) {
+      const batch = taskBatch(task, rng, 32, TINY_DIMS.context);
+      const expected = evaluate(model, applied, batch).accuracy;
+      expect(trainer.step(batch, true).batchAccuracy).toBe(expected);
+    }
+    expect(trainer.step(taskBatch(task, rng, 32, TINY_DIMS.context)).batchAccuracy).toBeUndefined();
+    trainer.dispose();
+    applied.dispose();
+  });
+
   it("reads each row's answer position: answerFeatures equals the features at promptLengths − 1", () => {
     const model = ToyModel.init(TINY_DIMS, 18);
     const batch = taskBatch(findTask('topic'), createRng(5), 5, TINY_DIMS.context);

@@ -44,6 +44,8 @@ export interface StepStats {
   loss: number;
   gradNorm: number;
   learningRate: number;
+  /** Exact match on this step's batch before the update (when asked for: `step(batch, true)`). */
+  batchAccuracy?: number;
 }
 
 /** A run produced a loss or gradient that is NaN or infinite; training cannot go on. */
@@ -99,17 +101,21 @@ export class Trainer {
     return base * Math.min(1, (step - this.restart.at) / this.restart.warmup);
   }
 
-  step(batch: Batch): StepStats {
+  /** One update on `batch`. With `scoreBatch`, also the batch's exact match from the same forward
+   * pass (fresh examples, scored before the update: a free, noisy read of held-out accuracy). */
+  step(batch: Batch, scoreBatch = false): StepStats {
     const step = this.done;
     const learningRate = this.learningRate(step);
     const inputs = inputsOf(batch);
     const { regularizer } = this.method;
     let scoredLoss: tf.Scalar | null = null;
+    let batchAccuracy: number | undefined;
     const { value, grads } = tf.variableGrads(() => {
       const run = runOf(batch, 'train', step);
       const scores = taskScores(this.model, this.method, batch, inputs, run);
       const task = scoresLoss(this.method, scores, batch);
       scoredLoss = tf.keep(task.clone());
+      if (scoreBatch) batchAccuracy = this.method.classifier ? classAccuracy(scores as tf.Tensor2D, batch) : exactMatch(scores as tf.Tensor3D, batch);
       if (!regularizer) return task;
       return tf.add(task, regularizer({ batch, scores, rerun: () => taskScores(this.model, this.method, batch, inputs, run) }));
     }, this.method.trainable);
@@ -136,7 +142,7 @@ export class Trainer {
       tf.dispose(ordered);
       tf.dispose(Object.values(grads));
     }
-    return { step: this.done, loss, gradNorm, learningRate };
+    return { step: this.done, loss, gradNorm, learningRate, ...(batchAccuracy === undefined ? {} : { batchAccuracy }) };
   }
 
   /** Loss and exact-match accuracy on a held-out batch, without changing anything. */
