@@ -36,7 +36,7 @@ test.describe('measured results on a method page', () => {
     await expect(row).toContainText(expected);
     if (n > 1) await expect(row).toContainText('±');
     await expect(row).toContainText(n === 1 ? '1 seed' : `${n} seeds`);
-    await expect(panel.getByTestId('measured-machine')).toContainText(/Measured \d{4}-\d{2}-\d{2} on .+ TensorFlow\.js \w+ backend/);
+    await expect(panel.getByTestId('measured-machine')).toContainText(/Measured \d{4}-\d{2}-\d{2} on .+ TensorFlow\.js [\d.]+, \w+ backend/);
     await expect(panel).toContainText('scripts/benchmark-toy.ts');
     await expect(panel.getByRole('link', { name: 'All results' })).toHaveAttribute('href', '/benchmarks/');
     await expect(panel).not.toContainText(/NaN|Infinity|undefined/);

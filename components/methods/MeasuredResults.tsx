@@ -14,7 +14,8 @@ const HEADING = EMBED_FOLLOWING_HEADINGS.Calculator[0];
 const MUTED = 'text-slate-600 dark:text-slate-400';
 const CELL = 'px-2 py-1.5 align-top';
 const HEAD = `${CELL} font-semibold whitespace-nowrap`;
-const SCROLL_BOX = 'mt-3 overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-700';
+// relative: the sr-only labels inside (absolutely positioned) are clipped by the box, not the page.
+const SCROLL_BOX = 'relative mt-3 overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-700';
 
 function Sources({ sources }: { sources: SourceLine[] }) {
   return (
