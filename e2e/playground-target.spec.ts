@@ -14,10 +14,10 @@ test('the playground says what Start downloads, and stops a default run at the t
   await expect(page.getByTestId('pg-stop-at-target')).toBeChecked();
   await page.getByTestId('pg-backend-select').selectOption('wasm');
   await page.getByTestId('pg-start').click();
-  await expect(page.getByTestId('playground-target')).toContainText('Target: 75% held-out exact match');
+  await expect(page.getByTestId('playground-target')).toContainText('Target: 75.0% held-out exact match');
   await expect(page.getByTestId('pg-status')).toContainText(/Finished after \d+ steps, at the target/, { timeout: 170_000 });
   const target = page.getByTestId('playground-target');
-  await expect(target).toContainText(/Reached the target, 75% held-out exact match, at step \d+, [\d.]+ s after Start \(the run stopped there\)/);
+  await expect(target).toContainText(/Reached the target, 75.0% held-out exact match, at step \d+, [\d.]+ s after Start \(the run stopped there\)/);
   const step = Number(await target.getAttribute('data-step'));
   expect(step).toBe(await readout(page, 'pg-step'));
   expect(step % 10).toBe(0);
