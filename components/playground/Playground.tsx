@@ -211,7 +211,7 @@ function MethodPlayground({ method }: { method: PeftMethod }) {
         <label className="flex min-w-0 flex-col gap-1 text-sm">
           <span className="font-medium">Backend</span>
           <select data-testid="pg-backend-select" className="w-full min-w-0 rounded border border-slate-300 bg-transparent px-2 py-1 dark:border-slate-600" value={backendChoice} disabled={busy} onChange={(e) => setBackendChoice(e.target.value as BackendName | 'auto')}>
-            <option value="auto">Automatic (times a few steps on each, keeps the fastest)</option>
+            <option value="auto">Automatic (the fastest here, by timing each)</option>
             {BACKENDS.map((b) => (
               <option key={b} value={b}>
                 {BACKEND_LABELS[b]}
