@@ -1,5 +1,6 @@
 import { scaleLog } from 'd3-scale';
-import { LABEL_SIZE, TICK_SIZE, pct, tickAnchor, tickLabel } from './axis';
+import { LABEL_SIZE, pct } from './axis';
+import { BarGrid } from './BarGrid';
 
 interface Props {
   title: string;
@@ -31,14 +32,7 @@ export function LogBars({ title, bars, format, color }: Props) {
   return (
     <figure className="not-prose">
       <svg data-chart width="100%" height={height} role="img" aria-label={title} className="block text-slate-600 dark:text-slate-400">
-        {ticks.map((t) => (
-          <g key={t}>
-            <line x1={pct(x(t))} x2={pct(x(t))} y1={0} y2={plotBottom} stroke="currentColor" strokeOpacity={0.2} />
-            <text x={pct(x(t))} y={height - 5} textAnchor={tickAnchor(x(t))} fontSize={TICK_SIZE} fill="currentColor">
-              {tickLabel(format, t)}
-            </text>
-          </g>
-        ))}
+        <BarGrid ticks={ticks} x={x} plotBottom={plotBottom} height={height} format={format} />
         {bars.map((b, i) => {
           const top = i * ROW;
           const end = b.value > 0 ? x(Math.max(b.value, lo)) : 0;

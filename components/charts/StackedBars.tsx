@@ -1,5 +1,6 @@
 import { scaleLinear } from 'd3-scale';
-import { LABEL_SIZE, TICK_SIZE, pct, tickAnchor, tickLabel } from './axis';
+import { LABEL_SIZE, pct } from './axis';
+import { BarGrid } from './BarGrid';
 
 export interface StackSegment {
   key: string;
@@ -42,14 +43,7 @@ export function StackedBars({ title, segments, bars, format, markers = [] }: Pro
   return (
     <figure className="not-prose">
       <svg data-chart width="100%" height={height} role="img" aria-label={title} className="block text-slate-600 dark:text-slate-400">
-        {x.ticks(4).map((t) => (
-          <g key={t}>
-            <line x1={pct(x(t))} x2={pct(x(t))} y1={0} y2={plotBottom} stroke="currentColor" strokeOpacity={0.2} />
-            <text x={pct(x(t))} y={height - 5} textAnchor={tickAnchor(x(t))} fontSize={TICK_SIZE} fill="currentColor">
-              {tickLabel(format, t)}
-            </text>
-          </g>
-        ))}
+        <BarGrid ticks={x.ticks(4)} x={x} plotBottom={plotBottom} height={height} format={format} />
         {bars.map((bar, i) => {
           const top = i * ROW;
           let start = 0;
