@@ -11,12 +11,10 @@ import { BACKENDS, BACKEND_LABELS, type BackendName, type EvalResult, type FromW
 import { HyperControls } from './HyperControls';
 import { formatBytes, formatCount, formatPercent } from '@/components/format';
 import { median } from '@/lib/stats';
-import { TOY_ARCH, initialForm, readForm, tasksFor, withTaskValues, type PlaygroundForm } from './settings';
+import { TOY_ARCH, WASM_PATH, WEIGHTS_URL, initialForm, readForm, tasksFor, withTaskValues, type PlaygroundForm } from './settings';
 
-const WEIGHTS_URL = '/models/toy-base.bin';
 /** The box's heading id: a page's table of contents links to it (lib/content/embed-headings.ts). */
 const HEADING_ID = EMBED_HEADINGS.Playground.id;
-const WASM_PATH = '/tfjs/';
 
 type Phase = 'idle' | 'starting' | 'running' | 'paused' | 'finished' | 'error';
 

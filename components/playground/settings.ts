@@ -16,6 +16,11 @@ export interface PlaygroundForm {
 
 export const TOY_ARCH = toyArchitecture();
 
+/** Where a training worker fetches the shipped base model and TensorFlow.js's WASM binaries
+ * (scripts/copy-static-assets.mjs puts them there): the playground and the race use both. */
+export const WEIGHTS_URL = '/models/toy-base.bin';
+export const WASM_PATH = '/tfjs/';
+
 export function initialForm(method: PeftMethod): PlaygroundForm {
   const config = toyConfig(method, TOY_ARCH);
   const hyper: PlaygroundForm['hyper'] = {};

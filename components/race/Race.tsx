@@ -2,7 +2,7 @@
 
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import { formatCount, formatPercent } from '@/components/format';
-import { TOY_ARCH } from '@/components/playground/settings';
+import { TOY_ARCH, WASM_PATH, WEIGHTS_URL } from '@/components/playground/settings';
 import { findPeftMethod } from '@/lib/peft/registry';
 import { TASKS, findTask, taskProblem } from '@/lib/peft/model/tasks';
 import { BACKENDS, type FromWorker, type ToWorker } from '@/lib/peft/train/protocol';
@@ -14,8 +14,6 @@ import { applyMessages, isDone, laneResult, laneStyle, newLane, rankResults, sha
 import { raceRequest } from './race-request';
 import { DEFAULT_SETUP, MAX_METHODS, MAX_STEPS, MIN_METHODS, MIN_STEPS, parseRaceParams, raceQuery, type LaneResult, type RaceBackend, type RaceSetup } from './race-url';
 
-const WEIGHTS_URL = '/models/toy-base.bin';
-const WASM_PATH = '/tfjs/';
 /** The toy model's parameter count: the denominator of "% trainable". */
 const TOY_TOTAL = findPeftMethod('full-fine-tuning').trainableParams(TOY_ARCH, {});
 
